@@ -1,0 +1,156 @@
+"""Building and running the Telegram application; the only core module that imports ``handlers``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from bot.privacy import purge_expired
+from bot.services import build_services
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = {
+    "nb": [
+        ("start", "Start og temaer"),
+        ("topics", "Temaer"),
+        ("help", "Hjelp"),
+        ("language", "Språk"),
+        ("contact", "Snakk med en person"),
+        ("privacy", "Hva som lagres"),
+        ("forget", "Slett det som er lagret om meg"),
+    ],
+    "en": [
+        ("start", "Start and topics"),
+        ("topics", "Topics"),
+        ("help", "Help"),
+        ("language", "Language"),
+        ("contact", "Talk to a person"),
+        ("privacy", "What is stored"),
+        ("forget", "Delete what is stored about me"),
+    ],
+}
+PURGE_TIME = dt.time(hour=3, minute=15, tzinfo=dt.UTC)
+FLUSH_SECONDS = 30
+
+
+def build_application(
+    config: Config,
+    token: str,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Telegram application with every handler registered; services start in ``post_init``."""
+    from handlers import register
+    from handlers.context import CONTEXT_TYPES
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(config.telegram_base_url)
+        .context_types(CONTEXT_TYPES)
+        .post_init(_start_services)
+        .post_shutdown(_stop_services)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data.config = config
+    register(application)
+    return application
+
+
+async def _start_services(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    config: Config = application.bot_data.config
+    services = build_services(config)
+    application.bot_data.services = services
+    await _set_commands(application)
+    if application.job_queue is not None:
+        settings = config
+        application.job_queue.run_repeating(_reload_knowledge, interval=settings.knowledge.reload_seconds,
+                                            first=settings.knowledge.reload_seconds, name="reload")
+        application.job_queue.run_repeating(_flush_log, interval=FLUSH_SECONDS, first=FLUSH_SECONDS,
+                                            name="flush")
+        application.job_queue.run_daily(_purge, time=PURGE_TIME, name="purge")
+    logger.info("Næringsbot started: %d entries, database %s", len(services.engines.engine.knowledge),
+                config.database_path)
+
+
+async def _stop_services(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services = application.bot_data.services
+    if services is not None:
+        services.close()
+        application.bot_data.services = None
+
+
+async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu per language; servers that do not support it must not stop start-up."""
+    for lang, commands in COMMANDS.items():
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                language_code=lang if lang == "nb" else None,
+            )
+        except TelegramError as error:
+            logger.warning("Could not set the command menu (%s): %s", lang, error)
+
+
+async def _reload_knowledge(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = context.bot_data.services  # type: ignore[attr-defined]
+    if services is not None:
+        services.engines.reload_if_changed()
+
+
+async def _flush_log(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = context.bot_data.services  # type: ignore[attr-defined]
+    if services is not None:
+        services.log.flush()
+
+
+async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = context.bot_data.services  # type: ignore[attr-defined]
+    if services is not None:
+        erased = purge_expired(services.db, services.config.privacy.retention_days)
+        logger.info("Retention purge: %s", erased)
+
+
+def run_telegram(config: Config) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when ``telegram.mode`` says so."""
+    token = os.environ["TELEGRAM_BOT_TOKEN"]
+    application = build_application(config, token)
+    settings = config.telegram
+    if settings.mode == "webhook":
+        webhook = settings.webhook
+        secret = os.environ.get(webhook.secret_token_env)
+        if not webhook.url or not secret:
+            raise SystemExit(
+                f"telegram.mode is webhook: set telegram.webhook.url in the config and the secret in "
+                f"${webhook.secret_token_env} (letters, digits, _ and -)."
+            )
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.path,
+            webhook_url=webhook.url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        return
+    application.run_polling(
+        poll_interval=settings.poll_interval,
+        timeout=settings.poll_timeout,
+        allowed_updates=Update.ALL_TYPES,
+    )

@@ -1,0 +1,200 @@
+"""What a user can do, independent of the channel: each call answers and logs exactly one inquiry.
+
+Telegram handlers and the terminal chat both go through here, so the inquiry log, language choice,
+pseudonyms and the profile question behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.engine import AnswerEngine, Reply
+from bot.inquiries import Inquiry, InquiryLog, InquiryOutcome, Recorded
+from bot.language import Language
+from bot.privacy import Erased, forget_user
+from bot.pseudonyms import Pseudonymiser
+from bot.reloader import EngineHolder
+
+logger = logging.getLogger(__name__)
+
+NORWEGIAN_CODES = ("nb", "nn", "no")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as far as the core needs to know."""
+
+    channel: str
+    user_id: int | str
+    chat_type: str | None = None
+    language_code: str | None = None
+    is_staff: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    recorded: Recorded
+    ask_profile: bool = False
+
+
+def language_from_code(code: str | None) -> Language:
+    """Telegram's ``language_code``: nb/nn/no → Norwegian, anything else → English."""
+    if code is None:
+        return "nb"
+    return "nb" if code.lower().split("-")[0] in NORWEGIAN_CODES else "en"
+
+
+class Assistant:
+    def __init__(
+        self, config: Config, engines: EngineHolder, log: InquiryLog, pseudonymise: Pseudonymiser
+    ) -> None:
+        self.config = config
+        self.engines = engines
+        self.log = log
+        self.pseudonymise = pseudonymise
+
+    @property
+    def engine(self) -> AnswerEngine:
+        return self.engines.engine
+
+    def user_ref(self, sender: Sender) -> str:
+        return self.pseudonymise(f"{sender.channel}:{sender.user_id}")
+
+    def language(self, sender: Sender) -> Language:
+        """The user's stored choice, else their Telegram language."""
+        stored = self.log.user(self.user_ref(sender))
+        if stored and stored.get("lang") in ("nb", "en"):
+            return "nb" if stored["lang"] == "nb" else "en"
+        return language_from_code(sender.language_code)
+
+    def ask(self, sender: Sender, text: str, update_id: int | None = None) -> Answer:
+        """A free-text question: match, log, and say whether to ask the optional profile."""
+        started = time.perf_counter()
+        reply = self.engine.answer(text, self.language(sender))
+        recorded = self._record(sender, update_id, "message", reply.outcome, reply.lang, text,
+                                reply, started)
+        return Answer(reply, recorded, self._should_ask_profile(sender, reply, recorded))
+
+    def open_entry(
+        self, sender: Sender, entry_id: str, update_id: int | None = None, parent_id: int | None = None
+    ) -> Answer | None:
+        """A button press that opens an entry's card; None when the entry no longer exists."""
+        started = time.perf_counter()
+        entry = self.engine.knowledge.get(entry_id)
+        if entry is None:
+            return None
+        reply = self.engine.entry_reply(entry, self.language(sender))
+        recorded = self._record(sender, update_id, "button", reply.outcome, reply.lang, None, reply,
+                                started, parent_id)
+        return Answer(reply, recorded, self._should_ask_profile(sender, reply, recorded))
+
+    def none_of_these(
+        self, sender: Sender, update_id: int | None = None, parent_id: int | None = None
+    ) -> Answer:
+        """"None of these" after "did you mean": an unanswered question for the editors' list."""
+        started = time.perf_counter()
+        lang = self.language(sender)
+        reply = self.engine.none_of_these(lang)
+        parent = self.log.inquiry(parent_id) if parent_id else None
+        text = parent.get("text") if parent else None
+        recorded = self._record(sender, update_id, "button", "fallback", lang, text, reply, started,
+                                parent_id)
+        return Answer(reply, recorded)
+
+    def note(
+        self,
+        sender: Sender,
+        kind: str,
+        outcome: InquiryOutcome,
+        update_id: int | None = None,
+        text: str | None = None,
+        parent_id: int | None = None,
+    ) -> Recorded:
+        """Log an update that is not a question: a command, a non-text message, a setting."""
+        return self.log.record(
+            Inquiry(
+                channel=sender.channel,
+                kind=kind,
+                outcome=outcome,
+                user_ref=self.user_ref(sender),
+                update_id=update_id,
+                chat_type=sender.chat_type,
+                lang=self.language(sender),
+                text=text,
+                parent_id=parent_id,
+                is_staff=sender.is_staff,
+            )
+        )
+
+    def start(self, sender: Sender, source: str | None) -> None:
+        """First contact: remember the language and the deep-link source of the first /start."""
+        ref = self.user_ref(sender)
+        existing = self.log.user(ref)
+        values: dict[str, str | None] = {}
+        if existing is None:
+            values["lang"] = language_from_code(sender.language_code)
+        if source and not (existing and existing.get("source")):
+            values["source"] = source[:64]
+        self.log.update_user(ref, **values)
+
+    def set_language(self, sender: Sender, lang: Language) -> None:
+        self.log.update_user(self.user_ref(sender), lang=lang)
+
+    def set_profile(self, sender: Sender, **values: str | None) -> None:
+        self.log.update_user(self.user_ref(sender), **values)
+
+    def feedback(self, sender: Sender, inquiry_update_id: int, value: int) -> bool:
+        return self.log.record_feedback(inquiry_update_id, self.user_ref(sender), value)
+
+    def forget(self, sender: Sender) -> Erased:
+        return forget_user(self.log.db, self.user_ref(sender))
+
+    def _record(
+        self,
+        sender: Sender,
+        update_id: int | None,
+        kind: str,
+        outcome: InquiryOutcome,
+        lang: Language,
+        text: str | None,
+        reply: Reply,
+        started: float,
+        parent_id: int | None = None,
+    ) -> Recorded:
+        suggested = [choice.entry_id for choice in reply.suggestions]
+        return self.log.record(
+            Inquiry(
+                channel=sender.channel,
+                kind=kind,
+                outcome=outcome,
+                user_ref=self.user_ref(sender),
+                update_id=update_id,
+                chat_type=sender.chat_type,
+                lang=lang,
+                text=text,
+                entry_id=reply.entry_id,
+                score=round(reply.score, 4),
+                suggested=json.dumps(suggested) if suggested else None,
+                parent_id=parent_id,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                is_staff=sender.is_staff,
+            )
+        )
+
+    def _should_ask_profile(self, sender: Sender, reply: Reply, recorded: Recorded) -> bool:
+        """Ask "who are you asking as?" once, after the first useful answer, never after skip."""
+        if not self.config.profile.ask or sender.is_staff or recorded.duplicate:
+            return False
+        if reply.outcome != "answered":
+            return False
+        ref = self.user_ref(sender)
+        user = self.log.user(ref)
+        if user and user.get("profile_state"):
+            return False
+        self.log.update_user(ref, profile_state="asked")
+        return True

@@ -1,0 +1,198 @@
+"""The ``naeringsbot`` command line: one click group, each command's docstring is its ``--help``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import Config, ConfigError, load_config
+from bot.engine import AnswerEngine
+from bot.evaluation import QuestionFileError, evaluate, format_table, load_questions, unknown_ids
+from bot.kbcheck import check_knowledge
+from bot.knowledge import KnowledgeBaseError, load_knowledge
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    """``--config PATH`` on every command (``NAERINGSBOT_CONFIG`` works too)."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Config file (default: $NAERINGSBOT_CONFIG or ./config.yaml).",
+    )(function)
+
+
+def read_config(config_file: Path | None) -> Config:
+    try:
+        return load_config(config_file)
+    except ConfigError as error:
+        click.echo(f"Error in config: {error}", err=True)
+        sys.exit(2)
+
+
+def build_engine(config: Config, directory: Path | None = None) -> AnswerEngine:
+    try:
+        knowledge = load_knowledge(directory or config.knowledge_dir)
+    except KnowledgeBaseError as error:
+        click.echo(f"The knowledge base has errors — run 'naeringsbot kb check':\n{error}", err=True)
+        sys.exit(1)
+    return AnswerEngine(knowledge, config.matching)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="naeringsbot")
+def cli() -> None:
+    """Næringsbot: Drammen municipality's business-development assistant on Telegram.
+
+    Answers founders, companies, tourism businesses and researchers from the knowledge base in
+    knowledge/*.yaml, and logs inquiries for the programme's indicators.
+    """
+
+
+@cli.command()
+@config_option
+def run(config_file: Path | None) -> None:
+    """Start the Telegram bot (long polling, or a webhook when configured).
+
+    The bot token comes from the TELEGRAM_BOT_TOKEN environment variable. Without it, on a
+    terminal, the local chat starts instead; without a terminal the command exits with status 2.
+
+    Example: TELEGRAM_BOT_TOKEN=123:ABC naeringsbot run --config config.yaml
+    """
+    config = read_config(config_file)
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        if not sys.stdin.isatty():
+            click.echo(
+                "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run:\n"
+                "  TELEGRAM_BOT_TOKEN=<token> naeringsbot run",
+                err=True,
+            )
+            sys.exit(2)
+        click.echo(
+            "TELEGRAM_BOT_TOKEN is not set, so this is the local terminal chat. "
+            "To connect Telegram, see the README (\"Run it on Telegram\")."
+        )
+        start_chat(config, "nb")
+        return
+    from bot.app import run_telegram
+
+    run_telegram(config)
+
+
+@cli.command()
+@config_option
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+              help="Language of the replies until a question shows another.")
+def chat(config_file: Path | None, lang: str) -> None:
+    """Chat with the bot in this terminal, through the same answer engine as Telegram.
+
+    Type a question; type a number to pick one of the listed choices; Ctrl-D quits.
+
+    Example: naeringsbot chat --lang en
+    """
+    start_chat(read_config(config_file), lang)
+
+
+def start_chat(config: Config, lang: str) -> None:
+    from bot.chat import run_chat
+    from bot.services import build_services
+
+    build_engine(config)  # a broken knowledge base exits here with its errors
+    services = build_services(config)
+    try:
+        run_chat(services.assistant, "en" if lang == "en" else "nb")
+    finally:
+        services.close()
+
+
+@cli.group()
+def kb() -> None:
+    """Check and evaluate the knowledge base (knowledge/*.yaml)."""
+
+
+@kb.command("check")
+@config_option
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def kb_check(config_file: Path | None, directory: Path | None) -> None:
+    """Validate the knowledge base; print 'file:line: problem — what to do' for each problem.
+
+    Exit status 0 when valid (warnings such as an overdue review date allowed), 1 when not.
+
+    Example: naeringsbot kb check knowledge/
+    """
+    folder = directory or read_config(config_file).knowledge_dir
+    problems = check_knowledge(folder)
+    for problem in problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors = sum(problem.severity == "error" for problem in problems)
+    warnings = len(problems) - errors
+    if errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s) in {folder}", err=True)
+        sys.exit(1)
+    click.echo(f"{folder}: OK ({warnings} warning(s))")
+
+
+@kb.command("eval")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--knowledge", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Knowledge folder to evaluate (default: knowledge.dir from config).")
+def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path | None) -> None:
+    """Run test questions through the matcher and print accuracy, rejection and latency.
+
+    FILE is a YAML list of {q, expect, lang} items; expect is an entry id, a list of ids, or
+    null for questions the bot should not answer.
+
+    Example: naeringsbot kb eval knowledge/eval/questions.yaml --json
+    """
+    config = read_config(config_file)
+    engine = build_engine(config, directory)
+    try:
+        questions = load_questions(file)
+    except QuestionFileError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    problems = unknown_ids(questions, engine, file)
+    if problems:
+        click.echo("\n".join(str(problem) for problem in problems), err=True)
+        sys.exit(1)
+    summary = evaluate(engine, questions)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(summary))
+
+
+@cli.command()
+@config_option
+def purge(config_file: Path | None) -> None:
+    """Apply the retention rules now: erase texts and pseudonyms older than privacy.retention_days.
+
+    The running bot does this every night; anonymous counts (date, entry, outcome) stay.
+
+    Example: naeringsbot purge --config config.yaml
+    """
+    from bot.database import open_database
+    from bot.privacy import purge_expired
+
+    config = read_config(config_file)
+    db = open_database(config.database_path)
+    erased = purge_expired(db, config.privacy.retention_days)
+    click.echo(
+        f"Erased texts of {erased.inquiries} inquiries, {erased.handoffs} handoffs and "
+        f"{erased.users} inactive users older than {config.privacy.retention_days} days."
+    )
+
+
+def main() -> None:
+    cli(prog_name="naeringsbot")

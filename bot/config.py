@@ -1,0 +1,211 @@
+"""Settings from ``config.yaml``, validated once into typed models; secrets come only from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.yamlfile import YamlSyntaxError, load_yaml
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class ConfigError(Exception):
+    """A config problem a person can fix; the message names file, line, key and what is allowed."""
+
+
+class Settings(BaseModel):
+    """Base for every config section: unknown keys are errors, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalText(Settings):
+    """A text in Norwegian Bokmål and English."""
+
+    nb: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+class WebhookSettings(Settings):
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    url: str | None = None
+    path: str = "telegram"
+    secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
+
+
+class TelegramSettings(Settings):
+    base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_interval: float = Field(0.0, ge=0)
+    poll_timeout: int = Field(30, ge=0, le=50)
+    webhook: WebhookSettings = WebhookSettings()
+
+
+class KnowledgeSettings(Settings):
+    dir: Path = Path("knowledge")
+    reload_seconds: float = Field(5.0, gt=0)
+
+
+class StorageSettings(Settings):
+    database: Path = Path("data/inquiries.db")
+
+
+class ContactFields(Settings):
+    """How people reach staff when no staff chat is set; only what the municipality fills in."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    address: str | None = None
+    hours: str | None = None
+
+
+class StaffSettings(Settings):
+    user_ids: list[int] = []
+    chat_id: int | None = None
+    show_names: bool = False
+    contact: ContactFields = ContactFields()
+
+
+class PrivacySettings(Settings):
+    retention_days: int = Field(180, ge=1, le=3650)
+
+
+class MatchingSettings(Settings):
+    """Decision thresholds, chosen with ``naeringsbot kb eval`` on the project's test questions."""
+
+    answer_threshold: float = Field(0.62, ge=0, le=1)
+    suggest_threshold: float = Field(0.40, ge=0, le=1)
+    min_gap: float = Field(0.08, ge=0, le=1)
+    max_suggestions: int = Field(3, ge=1, le=5)
+
+    @field_validator("suggest_threshold")
+    @classmethod
+    def _below_answer(cls, value: float, info: Any) -> float:
+        answer = info.data.get("answer_threshold")
+        if answer is not None and value > answer:
+            raise ValueError("must not be above matching.answer_threshold")
+        return value
+
+
+class FloodSettings(Settings):
+    max_messages: int = Field(8, ge=1)
+    per_seconds: float = Field(10.0, gt=0)
+
+
+class Choice(Settings):
+    id: str
+    title: LocalText
+
+
+class ProfileSettings(Settings):
+    ask: bool = True
+    roles: list[Choice] = []
+    municipalities: list[Choice] = []
+
+
+class Indicator(Settings):
+    """One programme indicator and its target figure (måltall) per year."""
+
+    id: str
+    title: LocalText
+    metric: Literal[
+        "inquiries",
+        "unique_users",
+        "answered_share",
+        "satisfaction",
+        "handoffs",
+        "handoffs_answered",
+        "entry",
+        "topic",
+        "role",
+        "municipality",
+        "source",
+    ]
+    value: str | None = None
+    target: float = Field(ge=0)
+    example: bool = False
+
+
+class Config(Settings):
+    telegram: TelegramSettings = TelegramSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    storage: StorageSettings = StorageSettings()
+    staff: StaffSettings = StaffSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    matching: MatchingSettings = MatchingSettings()
+    flood: FloodSettings = FloodSettings()
+    profile: ProfileSettings = ProfileSettings()
+    indicators: list[Indicator] = []
+    base_dir: Path = Field(Path("."), exclude=True)
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return _resolve(self.base_dir, self.knowledge.dir)
+
+    @property
+    def database_path(self) -> Path:
+        override = os.environ.get("NAERINGSBOT_DATABASE")
+        if override:
+            return Path(override)
+        return _resolve(self.base_dir, self.storage.database)
+
+    @property
+    def telegram_base_url(self) -> str:
+        return os.environ.get("TELEGRAM_API_BASE_URL") or self.telegram.base_url
+
+
+def _resolve(base: Path, path: Path) -> Path:
+    return path if path.is_absolute() else base / path
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """The config file to use: ``--config``, else ``NAERINGSBOT_CONFIG``, else ``./config.yaml``."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("NAERINGSBOT_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate the config; a missing default file means all defaults."""
+    file = config_path(path)
+    if not file.exists():
+        if path or os.environ.get("NAERINGSBOT_CONFIG"):
+            raise ConfigError(f"{file}: config file not found — check --config or NAERINGSBOT_CONFIG")
+        return Config(base_dir=Path.cwd())
+    try:
+        document = load_yaml(file)
+    except YamlSyntaxError as error:
+        raise ConfigError(str(error)) from error
+    data = document.data or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}:1: the config must be a mapping of sections (telegram:, …)")
+    try:
+        return Config.model_validate({**data, "base_dir": file.resolve().parent})
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = [step for step in first["loc"] if step != "base_dir"]
+        key = ".".join(str(step) for step in location)
+        line = document.line_of(location)
+        raise ConfigError(f"{file}:{line}: {key}: {_explain(first)}") from error
+
+
+def _explain(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key — remove it or check its spelling against config.yaml's comments"
+    if kind == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return f"not allowed — use one of {allowed}"
+    if kind == "missing":
+        return "required — add it"
+    return f"{error['msg']} (got {error.get('input')!r})"

@@ -1,0 +1,106 @@
+"""The SQLite file behind the inquiry log: connection settings and the schema as migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+migrations = Migrations("naeringsbot")
+
+
+@migrations()
+def m001_initial_schema(db: Database) -> None:
+    """Tables staff queries rely on (see PRODUCT.md), and their indexes for the reports."""
+    db["users"].create(
+        {
+            "user_ref": str,
+            "lang": str,
+            "role": str,
+            "municipality": str,
+            "source": str,
+            "first_seen": str,
+            "last_seen": str,
+            "profile_state": str,
+        },
+        pk="user_ref",
+    )
+    db["inquiries"].create(
+        {
+            "id": int,
+            "update_id": int,
+            "received_at": str,
+            "channel": str,
+            "chat_type": str,
+            "user_ref": str,
+            "lang": str,
+            "kind": str,
+            "text": str,
+            "entry_id": str,
+            "score": float,
+            "outcome": str,
+            "suggested": str,
+            "parent_id": int,
+            "latency_ms": float,
+            "is_staff": int,
+            "role": str,
+            "municipality": str,
+            "source": str,
+        },
+        pk="id",
+        not_null={"received_at", "channel", "outcome", "kind"},
+        defaults={"is_staff": 0},
+        foreign_keys=[("parent_id", "inquiries", "id")],
+    )
+    db["inquiries"].create_index(["update_id"], unique=True)
+    db["inquiries"].create_index(["received_at"])
+    db["inquiries"].create_index(["user_ref"])
+    db["inquiries"].create_index(["outcome", "received_at"])
+    db["inquiries"].create_index(["entry_id", "received_at"])
+    db["feedback"].create(
+        {"id": int, "inquiry_id": int, "user_ref": str, "value": int, "received_at": str},
+        pk="id",
+        not_null={"inquiry_id", "value", "received_at"},
+        foreign_keys=[("inquiry_id", "inquiries", "id")],
+    )
+    db["feedback"].create_index(["inquiry_id"], unique=True)
+    db["handoffs"].create(
+        {
+            "id": int,
+            "reference": str,
+            "inquiry_id": int,
+            "user_ref": str,
+            "chat_id": int,
+            "lang": str,
+            "question": str,
+            "status": str,
+            "opened_at": str,
+            "first_answered_at": str,
+            "closed_at": str,
+            "answered_by": str,
+            "staff_message_id": int,
+            "thread_id": int,
+        },
+        pk="id",
+        not_null={"status", "opened_at"},
+        foreign_keys=[("inquiry_id", "inquiries", "id")],
+    )
+    db["handoffs"].create_index(["status"])
+    db["handoffs"].create_index(["user_ref"])
+    db["handoffs"].create_index(["staff_message_id"])
+
+
+def open_database(path: Path) -> Database:
+    """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(connection)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    migrations.apply(db)
+    return db

@@ -1,0 +1,100 @@
+"""The answer engine: text in, reply out — the same for Telegram, the terminal chat and ``kb eval``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.config import MatchingSettings
+from bot.knowledge import Entry, KnowledgeBase
+from bot.language import Language, detect_language
+from bot.matching import Candidate, Matcher
+from bot.phrases import phrase
+
+Outcome = Literal["answered", "ambiguous", "fallback", "smalltalk"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A follow-up the user can pick: an entry id with its title in the reply's language."""
+
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    outcome: Outcome
+    lang: Language
+    text: str
+    entry_id: str | None = None
+    title: str | None = None
+    score: float = 0.0
+    suggestions: list[Choice] = field(default_factory=list)
+    related: list[Choice] = field(default_factory=list)
+    ranked: list[Candidate] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.outcome in ("answered", "smalltalk")
+
+
+class AnswerEngine:
+    """Holds one knowledge base and its matcher; replaced as a whole when the knowledge base reloads."""
+
+    def __init__(self, knowledge: KnowledgeBase, settings: MatchingSettings) -> None:
+        self.knowledge = knowledge
+        self.settings = settings
+        self.matcher = Matcher(knowledge, settings)
+
+    def reply_language(self, text: str, preferred: Language) -> Language:
+        """A clearly Norwegian or English question is answered in its own language."""
+        return detect_language(text) or preferred
+
+    def answer(self, text: str, preferred: Language = "nb") -> Reply:
+        lang = self.reply_language(text, preferred)
+        match = self.matcher.match(text)
+        if not match.ranked:
+            key = "empty" if not any(char.isalnum() for char in text) else "dont_know"
+            return Reply("fallback", lang, phrase(key, lang))
+        if match.outcome == "answered":
+            entry = self.knowledge.entries[match.ranked[0].entry_id]
+            return self.entry_reply(entry, lang, score=match.score, ranked=match.ranked)
+        if match.outcome == "ambiguous":
+            suggestions = match.suggestions(self.settings.suggest_threshold, self.settings.max_suggestions)
+            return Reply(
+                "ambiguous",
+                lang,
+                phrase("did_you_mean", lang),
+                score=match.score,
+                suggestions=[self._choice(candidate.entry_id, lang) for candidate in suggestions],
+                ranked=match.ranked,
+            )
+        return Reply("fallback", lang, phrase("dont_know", lang), score=match.score, ranked=match.ranked)
+
+    def entry_reply(
+        self,
+        entry: Entry,
+        lang: Language,
+        score: float = 1.0,
+        ranked: list[Candidate] | None = None,
+    ) -> Reply:
+        """The answer card of ``entry``, e.g. for a button press or a confident match."""
+        return Reply(
+            "smalltalk" if entry.smalltalk else "answered",
+            lang,
+            entry.answer.get(lang),
+            entry_id=entry.id,
+            title=entry.title.get(lang),
+            score=score,
+            related=[
+                self._choice(related, lang) for related in entry.related if related in self.knowledge.entries
+            ],
+            ranked=ranked or [Candidate(entry.id, score)],
+        )
+
+    def none_of_these(self, lang: Language) -> Reply:
+        return Reply("fallback", lang, phrase("dont_know", lang))
+
+    def _choice(self, entry_id: str, lang: Language) -> Choice:
+        return Choice(entry_id, self.knowledge.entries[entry_id].title.get(lang))

@@ -1,0 +1,213 @@
+"""``kb eval``: run test questions through the matcher and score it like a regression test."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from bot.engine import AnswerEngine
+from bot.knowledge import Problem
+from bot.yamlfile import load_yaml
+
+CONFIDENT = ("answered", "smalltalk")
+
+
+class TestQuestion(BaseModel):
+    """One line of a test-question file; unknown keys are ignored by contract."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    q: str
+    expect: list[str] = []
+    lang: Literal["nb", "nn", "en"] = "nb"
+    kind: str | None = None
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> list[str]:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.expect)
+
+
+class QuestionFileError(Exception):
+    """The test-question file is malformed; the message names file and line."""
+
+
+def load_questions(path: Path) -> list[TestQuestion]:
+    document = load_yaml(path)
+    if not isinstance(document.data, list):
+        raise QuestionFileError(f"{path}:1: expected a list of {{q, expect, lang}} items")
+    questions = []
+    for index, item in enumerate(document.data):
+        try:
+            questions.append(TestQuestion.model_validate(item))
+        except ValidationError as error:
+            detail = error.errors()[0]
+            key = ".".join(str(step) for step in detail["loc"])
+            line = document.line_of([index, *detail["loc"]])
+            raise QuestionFileError(f"{path}:{line}: {key}: {detail['msg']}") from error
+    return questions
+
+
+def unknown_ids(questions: list[TestQuestion], engine: AnswerEngine, path: Path) -> list[Problem]:
+    """Expected ids that the knowledge base does not have (a typo in the test file)."""
+    known = engine.knowledge.entries
+    return [
+        Problem(path, index + 1, f"unknown entry id '{entry_id}' in expect")
+        for index, question in enumerate(questions)
+        for entry_id in question.expect
+        if entry_id not in known
+    ]
+
+
+def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, Any]:
+    """The contract's ``kb eval --json`` object."""
+    engine.matcher.match("warm up the matcher before timing")
+    results = []
+    latencies = []
+    for question in questions:
+        started = time.perf_counter_ns()
+        match = engine.matcher.match(question.q)
+        latencies.append((time.perf_counter_ns() - started) / 1000)
+        entry = engine.knowledge.get(match.best.entry_id) if match.best else None
+        outcome = match.outcome
+        if outcome == "answered" and entry is not None and entry.smalltalk:
+            outcome = "smalltalk"
+        got = match.best.entry_id if match.best and outcome != "fallback" else None
+        results.append(
+            {
+                "q": question.q,
+                "expect": question.expect or None,
+                "got": got,
+                "outcome": outcome,
+                "score": round(match.score, 4),
+                "ranked": [candidate.entry_id for candidate in match.ranked[:3]],
+                "lang": question.lang,
+                "kind": question.kind,
+            }
+        )
+    summary = _summarise(questions, results)
+    summary["match_latency_us"] = {
+        "p50": round(_percentile(latencies, 50), 1),
+        "p99": round(_percentile(latencies, 99), 1),
+    }
+    summary["by_kind"] = _by_kind(questions, results)
+    summary["failures"] = [
+        {key: result[key] for key in ("q", "expect", "got", "outcome", "score")}
+        for question, result in zip(questions, results, strict=True)
+        if not _passed(question, result)
+    ]
+    summary["results"] = [
+        {key: result[key] for key in ("q", "expect", "got", "outcome", "score", "ranked")}
+        for result in results
+    ]
+    return summary
+
+
+def _passed(question: TestQuestion, result: dict[str, Any]) -> bool:
+    confident = result["outcome"] in CONFIDENT
+    if not question.in_scope:
+        return not confident
+    return confident and result["got"] in question.expect
+
+
+def _summarise(questions: list[TestQuestion], results: list[dict[str, Any]]) -> dict[str, Any]:
+    pairs = list(zip(questions, results, strict=True))
+    in_scope = [(q, r) for q, r in pairs if q.in_scope]
+    out_of_scope = [(q, r) for q, r in pairs if not q.in_scope]
+    answered_right = sum(r["outcome"] in CONFIDENT and r["got"] in q.expect for q, r in in_scope)
+    top1 = sum(r["got"] in q.expect for q, r in in_scope)
+    top3 = sum(any(entry in q.expect for entry in r["ranked"]) for q, r in in_scope)
+    rejected = sum(r["outcome"] not in CONFIDENT for _, r in out_of_scope)
+    wrong = sum(r["outcome"] in CONFIDENT and r["got"] not in q.expect for q, r in pairs)
+    return {
+        "total": len(pairs),
+        "in_scope": len(in_scope),
+        "out_of_scope": len(out_of_scope),
+        "answer_accuracy": _share(answered_right, len(in_scope)),
+        "top1_accuracy": _share(top1, len(in_scope)),
+        "top3_recall": _share(top3, len(in_scope)),
+        "rejection_rate": _share(rejected, len(out_of_scope)),
+        "wrong_answer_rate": _share(wrong, len(pairs)),
+        "ambiguous_rate": _share(sum(r["outcome"] == "ambiguous" for _, r in pairs), len(pairs)),
+    }
+
+
+def _by_kind(questions: list[TestQuestion], results: list[dict[str, Any]]) -> dict[str, Any]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, question in enumerate(questions):
+        if question.kind:
+            groups[question.kind].append(index)
+    return {
+        kind: {
+            "total": len(indices),
+            "passed": _share(
+                sum(_passed(questions[i], results[i]) for i in indices), len(indices)
+            ),
+            **{
+                key: value
+                for key, value in _summarise(
+                    [questions[i] for i in indices], [results[i] for i in indices]
+                ).items()
+                if key in ("answer_accuracy", "rejection_rate", "wrong_answer_rate")
+            },
+        }
+        for kind, indices in sorted(groups.items())
+    }
+
+
+def _share(count: int, total: int) -> float | None:
+    return round(count / total, 4) if total else None
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = min(len(ordered) - 1, max(0, round(percent / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def format_table(summary: dict[str, Any]) -> str:
+    """The human-readable report of ``kb eval``."""
+    def pct(value: float | None) -> str:
+        return "   –  " if value is None else f"{value * 100:5.1f}%"
+
+    lines = [
+        f"questions: {summary['total']} ({summary['in_scope']} in scope, "
+        f"{summary['out_of_scope']} out of scope)",
+        f"answer accuracy   {pct(summary['answer_accuracy'])}   (confident and right, of in-scope)",
+        f"top-1 accuracy    {pct(summary['top1_accuracy'])}   (shown or first suggested is right)",
+        f"top-3 recall      {pct(summary['top3_recall'])}   (a right entry among the best three)",
+        f"rejection rate    {pct(summary['rejection_rate'])}   (out-of-scope given no confident answer)",
+        f"wrong answers     {pct(summary['wrong_answer_rate'])}   (confident but wrong, of all)",
+        f"did-you-mean      {pct(summary['ambiguous_rate'])}   (ambiguous, of all)",
+        f"match latency     p50 {summary['match_latency_us']['p50']:.0f} µs, "
+        f"p99 {summary['match_latency_us']['p99']:.0f} µs",
+    ]
+    if summary["by_kind"]:
+        lines += ["", f"{'kind':<12} {'n':>4} {'passed':>7} {'answer':>7} {'reject':>7} {'wrong':>7}"]
+        for kind, figures in summary["by_kind"].items():
+            lines.append(
+                f"{kind:<12} {figures['total']:>4} {pct(figures['passed']):>7} "
+                f"{pct(figures['answer_accuracy']):>7} {pct(figures['rejection_rate']):>7} "
+                f"{pct(figures['wrong_answer_rate']):>7}"
+            )
+    if summary["failures"]:
+        lines += ["", "failures (expected → got, outcome, score):"]
+        for failure in summary["failures"]:
+            expected = "/".join(failure["expect"] or ["out of scope"])
+            lines.append(
+                f"  {failure['q'][:70]!r}: {expected} → {failure['got'] or '–'} "
+                f"({failure['outcome']}, {failure['score']:.2f})"
+            )
+    return "\n".join(lines)

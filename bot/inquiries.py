@@ -1,0 +1,203 @@
+"""The inquiry log: one row per incoming message, button press or command, written exactly once.
+
+It is the programme's indicator input, so two promises matter more than speed: a re-delivered
+update (Telegram re-sends what the bot did not confirm) is never counted twice, and a write that
+fails (locked, read-only or full database) is kept in memory and written later, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from bot.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+InquiryOutcome = Literal[
+    "answered", "ambiguous", "fallback", "handoff", "smalltalk", "command", "non_text", "flood"
+]
+MAX_PENDING = 10_000
+WRITE_ATTEMPTS = 2
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Inquiry:
+    """An inquiry as the channel adapters describe it; the log redacts and stamps it."""
+
+    channel: str
+    kind: str
+    outcome: InquiryOutcome
+    user_ref: str | None = None
+    update_id: int | None = None
+    chat_type: str | None = None
+    lang: str | None = None
+    text: str | None = None
+    entry_id: str | None = None
+    score: float | None = None
+    suggested: str | None = None
+    parent_id: int | None = None
+    latency_ms: float | None = None
+    is_staff: bool = False
+    received_at: str = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What happened to a record: its row id (None while queued) and whether it was a re-delivery."""
+
+    inquiry_id: int | None
+    duplicate: bool = False
+
+
+class InquiryLog:
+    """Owns writes to ``inquiries``, ``feedback`` and ``users``; reads go through ``db.query``."""
+
+    def __init__(self, db: Database, max_pending: int = MAX_PENDING) -> None:
+        self.db = db
+        self._pending: deque[tuple[str, dict[str, Any]]] = deque()
+        self._max_pending = max_pending
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def record(self, inquiry: Inquiry) -> Recorded:
+        """Write one inquiry unless its update was already logged; queue it if the disk says no."""
+        if inquiry.update_id is not None:
+            existing = self.inquiry_id_for_update(inquiry.update_id)
+            if existing is not None or self._is_pending(inquiry.update_id):
+                return Recorded(existing, duplicate=True)
+        row = self._row(inquiry)
+        self.flush()
+        try:
+            inquiry_id = self._write(lambda: self._insert_inquiry(row))
+        except sqlite3.Error as error:
+            self._queue("inquiry", row, error)
+            return Recorded(None)
+        if inquiry_id is None:  # lost a race with an identical re-delivery
+            return Recorded(self.inquiry_id_for_update(row["update_id"]), duplicate=True)
+        return Recorded(inquiry_id)
+
+    def record_feedback(self, update_id: int, user_ref: str, value: int) -> bool:
+        """Store 👍/👎 for the inquiry of ``update_id``; a changed vote replaces the old one."""
+        row = {"update_id": update_id, "user_ref": user_ref, "value": 1 if value > 0 else -1,
+               "received_at": utc_now()}
+        if self._is_pending(update_id):
+            self._queue("feedback", row, sqlite3.OperationalError("its inquiry is still queued"))
+            return True
+        try:
+            return bool(self._write(lambda: self._upsert_feedback(row)))
+        except sqlite3.Error as error:
+            self._queue("feedback", row, error)
+            return True
+
+    def inquiry_id_for_update(self, update_id: int) -> int | None:
+        rows = list(self.db.query("select id from inquiries where update_id = ?", [update_id]))
+        return int(rows[0]["id"]) if rows else None
+
+    def inquiry(self, inquiry_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from inquiries where id = ?", [inquiry_id]))
+        return rows[0] if rows else None
+
+    def flush(self) -> int:
+        """Write queued rows in order; stop at the first that still fails. Returns rows written."""
+        written = 0
+        while self._pending:
+            kind, row = self._pending[0]
+            try:
+                if kind == "inquiry":
+                    self._write(lambda row=row: self._insert_inquiry(row), attempts=1)
+                else:
+                    self._write(lambda row=row: self._upsert_feedback(row), attempts=1)
+            except sqlite3.Error:
+                break
+            self._pending.popleft()
+            written += 1
+        if written:
+            logger.warning("Wrote %d queued inquiry-log rows; %d still queued", written, len(self._pending))
+        return written
+
+    # Users -------------------------------------------------------------------------------------
+
+    def user(self, user_ref: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from users where user_ref = ?", [user_ref]))
+        return rows[0] if rows else None
+
+    def update_user(self, user_ref: str, **values: str | None) -> None:
+        """Create or update the user's row (language, profile, deep-link source)."""
+        now = utc_now()
+        row = {"user_ref": user_ref, "last_seen": now, **values}
+        try:
+            with self.db.atomic():
+                if self.user(user_ref) is None:
+                    self.db["users"].insert({**row, "first_seen": now})
+                else:
+                    self.db["users"].update(user_ref, row)
+        except sqlite3.Error as error:
+            logger.warning("Could not update a user's preferences: %s", error)
+
+    # Internals ---------------------------------------------------------------------------------
+
+    def _row(self, inquiry: Inquiry) -> dict[str, Any]:
+        row = asdict(inquiry)
+        row["text"] = redact(inquiry.text) if inquiry.text else inquiry.text
+        row["is_staff"] = int(inquiry.is_staff)
+        profile = self.user(inquiry.user_ref) if inquiry.user_ref and not inquiry.is_staff else None
+        for key in ("role", "municipality", "source"):
+            row[key] = profile.get(key) if profile else None
+        return row
+
+    def _insert_inquiry(self, row: dict[str, Any]) -> int | None:
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"insert or ignore into inquiries ({', '.join(row)}) "
+                f"values ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+            return cursor.lastrowid if cursor.rowcount else None
+
+    def _upsert_feedback(self, row: dict[str, Any]) -> int | None:
+        inquiry_id = self.inquiry_id_for_update(row["update_id"])
+        if inquiry_id is None:
+            return None
+        with self.db.atomic():
+            self.db.execute(
+                "insert into feedback (inquiry_id, user_ref, value, received_at) values (?, ?, ?, ?) "
+                "on conflict(inquiry_id) do update set value = excluded.value, "
+                "received_at = excluded.received_at",
+                [inquiry_id, row["user_ref"], row["value"], row["received_at"]],
+            )
+        return inquiry_id
+
+    def _write(self, operation: Any, attempts: int = WRITE_ATTEMPTS) -> Any:
+        for attempt in range(attempts):
+            try:
+                return operation()
+            except sqlite3.Error:
+                if attempt == attempts - 1:
+                    raise
+        return None
+
+    def _is_pending(self, update_id: int) -> bool:
+        return any(kind == "inquiry" and row.get("update_id") == update_id for kind, row in self._pending)
+
+    def _queue(self, kind: str, row: dict[str, Any], error: sqlite3.Error) -> None:
+        if len(self._pending) >= self._max_pending:
+            dropped_kind, dropped = self._pending.popleft()
+            logger.error(
+                "Inquiry-log queue full (%d rows): oldest %s row from %s could not be kept",
+                self._max_pending, dropped_kind, dropped.get("received_at"),
+            )
+        self._pending.append((kind, row))
+        logger.warning("Inquiry log not writable (%s); %d row(s) queued in memory", error, len(self._pending))

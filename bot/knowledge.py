@@ -1,0 +1,258 @@
+"""The knowledge base staff edit in ``knowledge/*.yaml``: typed models and a loader that names file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.yamlfile import YamlDocument, YamlSyntaxError, load_yaml
+
+LANGUAGES = ("nb", "en")
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Model):
+    """One text per language; both are required so every user gets an answer in their language."""
+
+    nb: str
+    en: str
+
+    @field_validator("nb", "en")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty")
+        return value.strip()
+
+    def get(self, lang: str) -> str:
+        return self.nb if lang == "nb" else self.en
+
+
+class Questions(Model):
+    nb: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    @field_validator("nb", "en")
+    @classmethod
+    def _no_blank_questions(cls, value: list[str]) -> list[str]:
+        if any(not str(question).strip() for question in value):
+            raise ValueError("contains an empty question")
+        return [str(question).strip() for question in value]
+
+    def get(self, lang: str) -> list[str]:
+        return self.nb if lang == "nb" else self.en
+
+
+class Link(Model):
+    title: Text
+    url: str = Field(pattern=r"^https?://\S+$")
+
+
+class Topic(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    menu: bool = True
+
+
+class Entry(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    topic: str
+    owner: str = Field(min_length=1)
+    review_by: dt.date
+    smalltalk: bool = False
+    title: Text
+    answer: Text
+    questions: Questions
+    keywords: list[str] = []
+    related: list[str] = []
+    links: list[Link] = []
+
+
+class KnowledgeFile(Model):
+    topics: list[Topic] = []
+    entries: list[Entry] = []
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the loader or checker, printed as ``file:line: message``."""
+
+    file: Path
+    line: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Location:
+    file: Path
+    line: int
+
+
+@dataclass
+class KnowledgeBase:
+    """All topics and entries, in file order, with where each was written."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    documents: list[YamlDocument] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: str | None) -> Entry | None:
+        return self.entries.get(entry_id) if entry_id else None
+
+    def menu_topics(self) -> list[Topic]:
+        return [topic for topic in self.topics.values() if topic.menu]
+
+    def in_topic(self, topic_id: str) -> list[Entry]:
+        return [entry for entry in self if entry.topic == topic_id and not entry.smalltalk]
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base has errors; the running bot keeps its previous one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The YAML files that make up the knowledge base (subfolders such as ``eval/`` are not part)."""
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Parse and validate every file; collect all problems instead of stopping at the first."""
+    base = KnowledgeBase()
+    problems: list[Problem] = []
+    files = knowledge_files(directory)
+    if not directory.is_dir():
+        return base, [Problem(directory, 1, "knowledge folder not found — check knowledge.dir")]
+    if not files:
+        return base, [Problem(directory, 1, "no *.yaml files — add at least one entries file")]
+    for path in files:
+        try:
+            document = load_yaml(path)
+        except YamlSyntaxError as error:
+            problems.append(Problem(path, _line_of_message(str(error)), str(error).split(": ", 1)[1]))
+            continue
+        base.documents.append(document)
+        problems.extend(_add_document(base, document))
+    problems.extend(_cross_references(base))
+    return base, problems
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Load for serving: any error raises, warnings (like an overdue review) do not."""
+    base, problems = read_knowledge(directory)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise KnowledgeBaseError(errors)
+    return base
+
+
+def _line_of_message(message: str) -> int:
+    try:
+        return int(message.split(":")[1])
+    except (IndexError, ValueError):
+        return 1
+
+
+def _add_document(base: KnowledgeBase, document: YamlDocument) -> list[Problem]:
+    data: Any = document.data if document.data is not None else {}
+    if not isinstance(data, dict):
+        return [Problem(document.path, 1, "expected a mapping with 'topics:' and/or 'entries:'")]
+    try:
+        parsed = KnowledgeFile.model_validate(data)
+    except ValidationError as error:
+        return [_validation_problem(document, detail) for detail in error.errors()]
+    problems: list[Problem] = []
+    for index, topic in enumerate(parsed.topics):
+        line = document.line_of(["topics", index, "id"])
+        if topic.id in base.topics:
+            problems.append(Problem(document.path, line, f"duplicate topic id '{topic.id}' — rename one"))
+        base.topics[topic.id] = topic
+    for index, entry in enumerate(parsed.entries):
+        line = document.line_of(["entries", index, "id"])
+        if entry.id in base.entries:
+            first = base.locations[entry.id]
+            problems.append(
+                Problem(
+                    document.path,
+                    line,
+                    f"duplicate entry id '{entry.id}' (first at {first.file}:{first.line})"
+                    " — give this entry another id or merge the two",
+                )
+            )
+            continue
+        base.entries[entry.id] = entry
+        base.locations[entry.id] = Location(document.path, line)
+    return problems
+
+
+def _validation_problem(document: YamlDocument, detail: Any) -> Problem:
+    location = list(detail["loc"])
+    key = ".".join(str(step) for step in location)
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        advice = "unknown key — remove it or fix its spelling (id, topic, title, answer, questions…)"
+    elif kind == "missing":
+        advice = "missing — add it" + (
+            " (both 'nb' and 'en' are required)" if location[-1] in LANGUAGES else ""
+        )
+    elif kind == "string_pattern_mismatch":
+        advice = "must be lowercase words joined by dashes, like 'establisher-guidance'"
+    elif kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        advice = "must be a date written YYYY-MM-DD"
+    else:
+        advice = f"{detail['msg']} — fix the value"
+    return Problem(document.path, document.line_of(location), f"{key}: {advice}")
+
+
+def _cross_references(base: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    for entry in base:
+        where = base.locations[entry.id]
+        if entry.topic not in base.topics:
+            known = ", ".join(base.topics) or "none defined"
+            problems.append(
+                Problem(
+                    where.file,
+                    where.line,
+                    f"entry '{entry.id}': unknown topic '{entry.topic}' — use one of: {known}",
+                )
+            )
+        for related in entry.related:
+            if related not in base.entries:
+                problems.append(
+                    Problem(
+                        where.file,
+                        where.line,
+                        f"entry '{entry.id}': related id '{related}' does not exist"
+                        " — fix the id or remove it from 'related'",
+                    )
+                )
+            elif related == entry.id:
+                problems.append(
+                    Problem(where.file, where.line, f"entry '{entry.id}' lists itself in 'related'")
+                )
+    return problems

@@ -1,0 +1,48 @@
+"""Guessing whether a message is Norwegian or English, so the reply follows the question."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.normalise import tokens
+
+Language = Literal["nb", "en"]
+
+# Words that are common in one language and rare in the other (folded: æøå → a/o).
+_NORWEGIAN = frozenset(
+    tokens(
+        """
+        jeg eg meg deg du dere vi oss og ikke ikkje er det som på hva kva hvem kven hvor kor
+        korleis hvordan hvorfor kvifor kan vil skal må har til fra frå med av om også noen nokon
+        noe noko hjelp hjelpe bedrift bedrifter firma starte etablere gründer kommune kommunen
+        eller men bare berre få får gjøre lurer trenger ønsker ein eit ei en et den hos
+        tusen takk hei hallo næringsliv nå kurs søke søknad penger midler
+        """
+    )
+)
+_ENGLISH = frozenset(
+    tokens(
+        """
+        me my you your we our the an and is are was be been what which who where when how why
+        can could would should will do does did want need help with about from of to in on
+        at it this that there any some business company start startup funding money thanks
+        thank hello hi hey please course courses research university office tourist
+        """
+    )
+)
+_NORWEGIAN_LETTERS = set("æøåÆØÅ")
+
+
+def detect_language(text: str) -> Language | None:
+    """'nb' or 'en' when the text clearly is one of them, else None (the user's preference wins)."""
+    words = tokens(text)
+    if not words:
+        return None
+    norwegian = sum(word in _NORWEGIAN for word in words)
+    english = sum(word in _ENGLISH for word in words)
+    norwegian += 2 * sum(char in _NORWEGIAN_LETTERS for char in text)
+    if norwegian >= english + 1 and norwegian >= 1:
+        return "nb"
+    if english >= norwegian + 1 and english >= 1:
+        return "en"
+    return None

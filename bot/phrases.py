@@ -1,0 +1,148 @@
+"""Everything the bot says that is not a knowledge-base answer, in Bokmål and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["nb", "en"]
+
+PHRASES: dict[str, dict[str, str]] = {
+    "welcome": {
+        "nb": (
+            "Hei! Jeg er Næringsbot, Drammen kommunes assistent for næringsutvikling. "
+            "Spør meg om å starte bedrift, kurs, finansiering av forskning, Campus Drammen, "
+            "reiseliv og konferanser, eller om å etablere seg i Drammen."
+        ),
+        "en": (
+            "Hi! I am Næringsbot, Drammen municipality's business-development assistant. "
+            "Ask me about starting a business, courses, research funding, Campus Drammen, "
+            "tourism and conferences, or setting up in Drammen."
+        ),
+    },
+    "privacy_line": {
+        "nb": (
+            "Spørsmålene dine lagres uten navn for å forbedre svarene og måle tjenesten; "
+            "se /privacy."
+        ),
+        "en": (
+            "Your questions are stored without your name to improve answers and measure "
+            "the service; see /privacy."
+        ),
+    },
+    "choose_topic": {"nb": "Velg et tema, eller skriv spørsmålet ditt:", "en": "Pick a topic, or type your question:"},
+    "did_you_mean": {"nb": "Mente du …", "en": "Did you mean …"},
+    "none_of_these": {"nb": "Ingen av disse", "en": "None of these"},
+    "dont_know": {
+        "nb": (
+            "Det vet jeg dessverre ikke noe om. Jeg kan sende spørsmålet videre til "
+            "næringsavdelingen i Drammen kommune, eller du kan velge et tema."
+        ),
+        "en": (
+            "Sorry, I don't know the answer to that. I can pass your question on to "
+            "Drammen municipality's business-development staff, or you can pick a topic."
+        ),
+    },
+    "empty": {
+        "nb": "Skriv spørsmålet ditt med vanlige ord, så skal jeg prøve å hjelpe.",
+        "en": "Type your question in words and I will try to help.",
+    },
+    "talk_to_person": {"nb": "Snakk med en person", "en": "Talk to a person"},
+    "topics": {"nb": "Temaer", "en": "Topics"},
+    "related": {"nb": "Les også:", "en": "See also:"},
+    "helpful": {"nb": "Var svaret nyttig?", "en": "Was this helpful?"},
+    "skip": {"nb": "Hopp over", "en": "Skip"},
+    "help": {
+        "nb": (
+            "Skriv et spørsmål med egne ord, for eksempel «Hvem hjelper meg å starte bedrift?», "
+            "eller bruk knappene.\n\n"
+            "/topics – temaer\n/language – språk\n/contact – snakk med en person\n"
+            "/privacy – hva som lagres\n/forget – slett det som er lagret om deg"
+        ),
+        "en": (
+            "Type a question in your own words, for example \"Who helps me start a business?\", "
+            "or use the buttons.\n\n"
+            "/topics – topics\n/language – language\n/contact – talk to a person\n"
+            "/privacy – what is stored\n/forget – delete what is stored about you"
+        ),
+    },
+    "privacy": {
+        "nb": (
+            "Dette lagrer Næringsbot:\n"
+            "• spørsmålene dine og hvilket svar du fikk, for at Drammen kommune skal kunne "
+            "forbedre svarene og rapportere indikatorer og måltall for næringsarbeidet;\n"
+            "• et pseudonym i stedet for navn, brukernavn eller Telegram-id;\n"
+            "• språkvalg og, hvis du svarer, hvem du spør som og hvilken kommune du bor i.\n"
+            "E-postadresser, telefonnumre, fødselsnumre og kontonumre fjernes før lagring. "
+            "Tekstene slettes etter {days} dager; bare anonyme tall (dato, tema, utfall) blir igjen.\n"
+            "Skriv /forget for å slette tekstene og pseudonymet ditt nå."
+        ),
+        "en": (
+            "What Næringsbot stores:\n"
+            "• your questions and which answer you got, so that Drammen municipality can improve "
+            "the answers and report the business programme's indicators and targets;\n"
+            "• a pseudonym instead of your name, username or Telegram id;\n"
+            "• your language and, if you tell us, who you are asking as and where you live.\n"
+            "E-mail addresses, phone numbers, national identity numbers and account numbers are "
+            "removed before storing. Texts are deleted after {days} days; only anonymous counts "
+            "(date, topic, outcome) remain.\n"
+            "Type /forget to delete your texts and pseudonym now."
+        ),
+    },
+    "forget_confirm": {
+        "nb": "Vil du slette spørsmålene dine og pseudonymet ditt? Anonyme tall blir igjen.",
+        "en": "Delete your questions and your pseudonym? Anonymous counts remain.",
+    },
+    "forget_yes": {"nb": "Ja, slett", "en": "Yes, delete"},
+    "forget_no": {"nb": "Nei", "en": "No"},
+    "forgotten": {
+        "nb": "Ferdig: tekstene og pseudonymet ditt er slettet.",
+        "en": "Done: your texts and pseudonym have been deleted.",
+    },
+    "not_forgotten": {"nb": "Ok, ingenting er slettet.", "en": "OK, nothing was deleted."},
+    "language_prompt": {"nb": "Velg språk:", "en": "Choose a language:"},
+    "language_set": {"nb": "Jeg svarer på norsk fra nå.", "en": "I will answer in English from now on."},
+    "non_text": {
+        "nb": "Jeg forstår bare tekst. Skriv spørsmålet ditt, eller velg et tema:",
+        "en": "I only understand text. Type your question, or pick a topic:",
+    },
+    "slow_down": {
+        "nb": "Du sender mange meldinger på kort tid. Vent litt, så svarer jeg igjen.",
+        "en": "You are sending many messages quickly. Please wait a moment and I will answer again.",
+    },
+    "unknown_command": {
+        "nb": "Den kommandoen kjenner jeg ikke. Skriv /help for å se hva jeg kan.",
+        "en": "I don't know that command. Type /help to see what I can do.",
+    },
+    "error": {
+        "nb": "Beklager, noe gikk galt hos meg. Prøv igjen om litt.",
+        "en": "Sorry, something went wrong on my side. Please try again shortly.",
+    },
+    "expired_button": {
+        "nb": "Den knappen virker ikke lenger. Bruk /topics.",
+        "en": "That button no longer works. Use /topics.",
+    },
+    "feedback_thanks": {"nb": "Takk for tilbakemeldingen!", "en": "Thanks for the feedback!"},
+    "profile_role": {
+        "nb": "Et frivillig spørsmål, så vi kan måle hvem tjenesten hjelper: hvem spør du som?",
+        "en": "An optional question, so we can measure who the service helps: who are you asking as?",
+    },
+    "profile_municipality": {
+        "nb": "Hvilken kommune bor du i? (frivillig)",
+        "en": "Which municipality do you live in? (optional)",
+    },
+    "profile_thanks": {"nb": "Takk! Spør gjerne videre.", "en": "Thank you! Ask away."},
+    "contact_intro": {
+        "nb": "Du kan kontakte næringsavdelingen i Drammen kommune:",
+        "en": "You can reach Drammen municipality's business-development staff:",
+    },
+    "contact_missing": {
+        "nb": "Kontaktinformasjonen til næringsavdelingen er ikke lagt inn i boten ennå.",
+        "en": "The business-development staff's contact details have not been added to the bot yet.",
+    },
+}
+
+
+def phrase(key: str, lang: str) -> str:
+    """The phrase ``key`` in ``lang`` (English for anything that is not Norwegian)."""
+    texts = PHRASES[key]
+    return texts["nb"] if lang == "nb" else texts["en"]

@@ -1,0 +1,64 @@
+"""The Telegram adapter: python-telegram-bot handlers over the core in ``bot``.
+
+``register`` is the one place where handlers are added, in the order they are tried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import buttons, commands, contact, errors, guards, messages
+from handlers.keyboards import PATTERNS
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Before anything else: flood control (group -1 runs first and can stop the update).
+    application.add_handler(TypeHandler(Update, guards.limit_flood), group=-1)
+
+    # Only new messages count: edited messages and channel posts are ignored.
+    new_messages = filters.UpdateType.MESSAGE
+
+    # Commands, in private chats and (addressed to the bot) in groups.
+    application.add_handler(CommandHandler("start", commands.start, filters=new_messages))
+    application.add_handler(CommandHandler("help", commands.show_help, filters=new_messages))
+    application.add_handler(CommandHandler("topics", commands.show_topics, filters=new_messages))
+    application.add_handler(CommandHandler("language", commands.choose_language, filters=new_messages))
+    application.add_handler(CommandHandler("privacy", commands.show_privacy, filters=new_messages))
+    application.add_handler(CommandHandler("forget", commands.ask_forget, filters=new_messages))
+    application.add_handler(CommandHandler("contact", contact.contact, filters=new_messages))
+    application.add_handler(
+        MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command)
+    )
+
+    # Free-text questions: every text in private chats; mentions and replies in groups.
+    application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, messages.answer_question))
+
+    # Photos, stickers, voice, files, locations, contacts: private chats get a friendly hint.
+    application.add_handler(
+        MessageHandler(new_messages & filters.ChatType.PRIVATE & ~filters.TEXT, messages.not_text)
+    )
+
+    # Buttons, by the pattern of their callback data; anything else is stale or forged.
+    application.add_handler(CallbackQueryHandler(buttons.show_menu, pattern=PATTERNS["menu"]))
+    application.add_handler(CallbackQueryHandler(buttons.show_topic, pattern=PATTERNS["topic"]))
+    application.add_handler(CallbackQueryHandler(buttons.show_entry, pattern=PATTERNS["entry"]))
+    application.add_handler(CallbackQueryHandler(buttons.none_of_these, pattern=PATTERNS["none"]))
+    application.add_handler(CallbackQueryHandler(buttons.rate_answer, pattern=PATTERNS["feedback"]))
+    application.add_handler(CallbackQueryHandler(buttons.set_language, pattern=PATTERNS["language"]))
+    application.add_handler(CallbackQueryHandler(contact.talk_to_person, pattern=PATTERNS["person"]))
+    application.add_handler(CallbackQueryHandler(buttons.set_profile, pattern=PATTERNS["profile"]))
+    application.add_handler(CallbackQueryHandler(buttons.confirm_forget, pattern=PATTERNS["forget"]))
+    application.add_handler(CallbackQueryHandler(buttons.expired))
+
+    # Last: the one error handler.
+    application.add_error_handler(errors.report_error)

@@ -1,0 +1,182 @@
+"""Inline-button presses; every callback query is answered, whatever its data says."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.phrases import phrase
+from handlers import keyboards
+from handlers.context import Context, sender, services
+from handlers.formatting import plain
+from handlers.replies import send, send_answer
+
+
+def _query(update: Update) -> tuple[CallbackQuery, keyboards.Action | None]:
+    query = update.callback_query
+    assert query is not None
+    return query, keyboards.parse(query.data)
+
+
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    return chat.id if chat else update.effective_user.id  # type: ignore[union-attr]
+
+
+def _parent(context: Context, value: str | None) -> int | None:
+    """An inquiry id from callback data, only if that inquiry exists."""
+    if not value or value == "0":
+        return None
+    inquiry_id = int(value)
+    return inquiry_id if services(context).log.inquiry(inquiry_id) else None
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    """« Topics: the topic menu again."""
+    query, _ = _query(update)
+    await query.answer()
+    assistant = services(context).assistant
+    who = sender(update, context)
+    assistant.note(who, "button", "command", update.update_id, "menu")
+    lang = assistant.language(who)
+    await _edit_or_send(update, context, phrase("choose_topic", lang),
+                        keyboards.topic_menu(assistant.engine.knowledge, lang))
+
+
+async def show_topic(update: Update, context: Context) -> None:
+    """A topic: its entries as buttons."""
+    query, action = _query(update)
+    assistant = services(context).assistant
+    knowledge = assistant.engine.knowledge
+    topic_id = action.values["topic"] if action else ""
+    if topic_id not in knowledge.topics or not knowledge.in_topic(topic_id):
+        await expired(update, context)
+        return
+    await query.answer()
+    who = sender(update, context)
+    assistant.note(who, "button", "command", update.update_id, f"topic:{topic_id}")
+    lang = assistant.language(who)
+    await _edit_or_send(update, context, knowledge.topics[topic_id].title.get(lang),
+                        keyboards.topic_entries(knowledge, topic_id, lang))
+
+
+async def show_entry(update: Update, context: Context) -> None:
+    """An entry's answer card, from a menu, a suggestion or a related-topic button."""
+    query, action = _query(update)
+    assert action is not None
+    answer = services(context).assistant.open_entry(
+        sender(update, context), action.values["entry"], update.update_id,
+        _parent(context, action.values["parent"]),
+    )
+    if answer is None:
+        await expired(update, context)
+        return
+    await query.answer()
+    await send_answer(context, _chat_id(update), answer, update.update_id)
+
+
+async def none_of_these(update: Update, context: Context) -> None:
+    """"None of these": an honest "I don't know" with a way to a person."""
+    query, action = _query(update)
+    assert action is not None
+    await query.answer()
+    answer = services(context).assistant.none_of_these(
+        sender(update, context), update.update_id, _parent(context, action.values["parent"])
+    )
+    await send_answer(context, _chat_id(update), answer, update.update_id)
+
+
+async def rate_answer(update: Update, context: Context) -> None:
+    """👍/👎 on an answer; a second press changes the vote."""
+    query, action = _query(update)
+    assert action is not None
+    assistant = services(context).assistant
+    who = sender(update, context)
+    rated_update = int(action.values["update"])
+    parent = services(context).log.inquiry_id_for_update(rated_update)
+    assistant.note(who, "feedback", "command", update.update_id, None, parent)
+    stored = assistant.feedback(who, rated_update, 1 if action.values["value"] == "+" else -1)
+    lang = assistant.language(who)
+    await query.answer(phrase("feedback_thanks" if stored else "expired_button", lang))
+
+
+async def set_language(update: Update, context: Context) -> None:
+    """Norwegian or English from now on."""
+    query, action = _query(update)
+    assert action is not None
+    assistant = services(context).assistant
+    who = sender(update, context)
+    lang = "en" if action.values["lang"] == "en" else "nb"
+    assistant.set_language(who, lang)
+    assistant.note(who, "button", "command", update.update_id, f"language:{lang}")
+    await query.answer()
+    await _edit_or_send(update, context, phrase("language_set", lang), None)
+
+
+async def set_profile(update: Update, context: Context) -> None:
+    """The optional profile: role, then municipality; skip ends it for good."""
+    query, action = _query(update)
+    assert action is not None
+    service = services(context)
+    assistant = service.assistant
+    who = sender(update, context)
+    lang = assistant.language(who)
+    field, value = action.values["field"], action.values["value"]
+    await query.answer()
+    assistant.note(who, "button", "command", update.update_id, f"profile:{field}")
+    allowed = {"role": service.config.profile.roles, "municipality": service.config.profile.municipalities}
+    if field == "skip" or value not in {choice.id for choice in allowed.get(field, [])}:
+        assistant.set_profile(who, profile_state="skipped")
+        await _edit_or_send(update, context, phrase("profile_thanks", lang), None)
+        return
+    if field == "role":
+        assistant.set_profile(who, role=value)
+        if service.config.profile.municipalities:
+            await _edit_or_send(update, context, phrase("profile_municipality", lang),
+                                keyboards.profile_buttons("municipality",
+                                                          service.config.profile.municipalities, lang))
+            return
+    else:
+        assistant.set_profile(who, municipality=value)
+    assistant.set_profile(who, profile_state="done")
+    await _edit_or_send(update, context, phrase("profile_thanks", lang), None)
+
+
+async def confirm_forget(update: Update, context: Context) -> None:
+    """Erase the user's texts and pseudonym after "Yes, delete"."""
+    query, action = _query(update)
+    assert action is not None
+    assistant = services(context).assistant
+    who = sender(update, context)
+    lang = assistant.language(who)
+    await query.answer()
+    if action.values["answer"] == "yes":
+        assistant.forget(who)
+        await _edit_or_send(update, context, phrase("forgotten", lang), None)
+    else:
+        await _edit_or_send(update, context, phrase("not_forgotten", lang), None)
+
+
+async def expired(update: Update, context: Context) -> None:
+    """Unknown, stale or forged callback data: a polite note, never an exception."""
+    query = update.callback_query
+    if query is None:
+        return
+    assistant = services(context).assistant
+    who = sender(update, context)
+    assistant.note(who, "button", "command", update.update_id, "expired")
+    await query.answer(phrase("expired_button", assistant.language(who)), show_alert=False)
+
+
+async def _edit_or_send(update: Update, context: Context, text: str,
+                        markup: keyboards.InlineKeyboardMarkup | None) -> None:
+    """Edit the message with the pressed button; send a new one if it cannot be edited."""
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.is_accessible:
+        try:
+            await query.edit_message_text(plain(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest:
+            pass
+    await send(context, _chat_id(update), plain(text), markup)

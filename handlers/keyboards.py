@@ -1,0 +1,103 @@
+"""Inline keyboards and their callback data; ``parse`` is the only way callback data is read.
+
+Callback data comes back from the user's client and can be anything, so it is parsed against a
+closed set of patterns and every value is checked again where it is used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import Choice as ConfigChoice
+from bot.engine import Reply
+from bot.knowledge import KnowledgeBase
+from bot.phrases import phrase
+
+PATTERNS = {
+    "menu": re.compile(r"^m$"),
+    "topic": re.compile(r"^t:(?P<topic>[a-z0-9-]{1,40})$"),
+    "entry": re.compile(r"^e:(?P<entry>[a-z0-9-]{1,40}):(?P<parent>\d{1,12})$"),
+    "none": re.compile(r"^n:(?P<parent>\d{1,12})$"),
+    "feedback": re.compile(r"^f:(?P<update>\d{1,12}):(?P<value>[+-])$"),
+    "language": re.compile(r"^l:(?P<lang>nb|en)$"),
+    "person": re.compile(r"^h:(?P<parent>\d{1,12})$"),
+    "profile": re.compile(r"^p:(?P<field>role|municipality|skip):(?P<value>[a-z0-9-]{0,30})$"),
+    "forget": re.compile(r"^x:(?P<answer>yes|no)$"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    values: dict[str, str]
+
+
+def parse(data: str | None) -> Action | None:
+    """The action a button stands for, or None for unknown or forged data."""
+    if not data:
+        return None
+    for kind, pattern in PATTERNS.items():
+        match = pattern.match(data)
+        if match:
+            return Action(kind, match.groupdict())
+    return None
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:60], callback_data=data)
+
+
+def topic_menu(knowledge: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:
+    rows = [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
+            if topic.id != "about"]
+    rows.append([_button(phrase("talk_to_person", lang), "h:0")])
+    return InlineKeyboardMarkup(rows)
+
+
+def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineKeyboardMarkup:
+    rows = [[_button(entry.title.get(lang), f"e:{entry.id}:0")] for entry in knowledge.in_topic(topic_id)]
+    rows.append([_button(f"« {phrase('topics', lang)}", "m")])
+    return InlineKeyboardMarkup(rows)
+
+
+def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None) -> InlineKeyboardMarkup:
+    """Related entries, 👍/👎 for answers, and a way to a person."""
+    parent = inquiry_id or 0
+    rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.related]
+    if reply.outcome == "answered" and update_id is not None:
+        rows.append([_button("👍", f"f:{update_id}:+"), _button("👎", f"f:{update_id}:-")])
+    rows.append([_button(phrase("talk_to_person", reply.lang), f"h:{parent}"),
+                 _button(phrase("topics", reply.lang), "m")])
+    return InlineKeyboardMarkup(rows)
+
+
+def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMarkup:
+    parent = inquiry_id or 0
+    rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.suggestions]
+    rows.append([_button(phrase("none_of_these", reply.lang), f"n:{parent}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None) -> InlineKeyboardMarkup:
+    rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]]
+    rows += [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
+             if topic.id != "about"]
+    return InlineKeyboardMarkup(rows)
+
+
+def language_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("Norsk (bokmål)", "l:nb"), _button("English", "l:en")]])
+
+
+def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> InlineKeyboardMarkup:
+    rows = [[_button(choice.title.get(lang), f"p:{field}:{choice.id}")] for choice in choices]
+    rows.append([_button(phrase("skip", lang), "p:skip:")])
+    return InlineKeyboardMarkup(rows)
+
+
+def forget_buttons(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(phrase("forget_yes", lang), "x:yes"),
+                                  _button(phrase("forget_no", lang), "x:no")]])

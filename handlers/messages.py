@@ -1,0 +1,59 @@
+"""Free-text questions and messages the bot cannot read (photos, stickers, voice …)."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
+
+from bot.phrases import phrase
+from handlers import keyboards
+from handlers.context import Context, sender, services
+from handlers.formatting import plain
+from handlers.replies import send, send_answer
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in ``message``, or None when a group message is not meant for the bot.
+
+    In groups the bot answers only when mentioned (the mention is removed before matching) or
+    when someone replies to one of its messages; in private chats every text is a question.
+    """
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    mention = f"@{bot_username}".lower()
+    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+        if value.lower() == mention:
+            start, end = entity.offset, entity.offset + entity.length
+            utf16 = text.encode("utf-16-le")
+            stripped = (utf16[: start * 2] + utf16[end * 2 :]).decode("utf-16-le")
+            return " ".join(stripped.split())
+    return None
+
+
+async def answer_question(update: Update, context: Context) -> None:
+    """Match the question, log it, and reply with the answer card, suggestions or "I don't know"."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = addressed_text(message, context.bot.username, context.bot.id)
+    if text is None:
+        return
+    answer = services(context).assistant.ask(sender(update, context), text, update.update_id)
+    await send_answer(context, message.chat_id, answer, update.update_id, message.message_thread_id)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A photo, sticker, voice message, file, location or contact: say we read text, show the menu."""
+    message = update.effective_message
+    if message is None:
+        return
+    assistant = services(context).assistant
+    who = sender(update, context)
+    assistant.note(who, "non_text", "non_text", update.update_id)
+    lang = assistant.language(who)
+    await send(context, message.chat_id, plain(phrase("non_text", lang)),
+               keyboards.topic_menu(assistant.engine.knowledge, lang))

@@ -1,0 +1,155 @@
+"""An offline Bot API for handler tests: records every call and answers like Telegram would."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application
+from bot.config import Config
+
+BOT_ID = 999
+BOT_USERNAME = "naeringsbot_test_bot"
+
+
+class OfflineRequest(BaseRequest):
+    """Records ``(method, parameters)`` and answers with minimal, valid Bot API objects."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._message_ids = itertools.count(1000)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        parameters = request_data.parameters if request_data else {}
+        self.calls.append((endpoint, parameters))
+        return 200, json.dumps({"ok": True, "result": self._result(endpoint, parameters)}).encode()
+
+    def _result(self, endpoint: str, parameters: dict[str, Any]) -> Any:
+        if endpoint == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Næringsbot", "username": BOT_USERNAME,
+                    "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if endpoint in ("sendMessage", "editMessageText", "sendPhoto"):
+            chat_id = parameters.get("chat_id", 1)
+            return {"message_id": next(self._message_ids), "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private"},
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Næringsbot"},
+                    "text": parameters.get("text", "")}
+        if endpoint == "getUpdates":
+            return []
+        return True
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        return [parameters for endpoint, parameters in self.calls if endpoint == method]
+
+    def last_text(self) -> str:
+        return str(self.sent()[-1]["text"])
+
+    def buttons(self, parameters: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+        """(text, callback_data) of every inline button in the last sent message."""
+        parameters = parameters or self.sent()[-1]
+        markup = parameters.get("reply_markup")
+        if markup is None:
+            return []
+        data = markup if isinstance(markup, dict) else json.loads(markup.to_json())
+        return [(b["text"], b.get("callback_data", "")) for row in data["inline_keyboard"] for b in row]
+
+
+def offline_application(config: Config) -> tuple[Application[Any, Any, Any, Any, Any, Any], OfflineRequest]:
+    request = OfflineRequest()
+    application = build_application(config, "123:TEST", request=request, get_updates_request=OfflineRequest(),
+                                     rate_limit=False)
+    return application, request
+
+
+class Users:
+    """Builds update payloads as Telegram would send them."""
+
+    def __init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def message(self, text: str | None, user_id: int = 42, lang: str = "nb", chat: dict[str, Any] | None = None,
+                **extra: Any) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat or {"id": user_id, "type": "private", "first_name": "Kari"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Kari", "language_code": lang},
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": self.next_update_id(), "message": message}
+
+    def press(self, data: str, user_id: int = 42, lang: str = "nb") -> dict[str, Any]:
+        return {
+            "update_id": self.next_update_id(),
+            "callback_query": {
+                "id": str(next(self._message_ids)),
+                "from": {"id": user_id, "is_bot": False, "first_name": "Kari", "language_code": lang},
+                "chat_instance": "ci-1",
+                "data": data,
+                "message": {
+                    "message_id": 500, "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Næringsbot"},
+                    "text": "menu",
+                },
+            },
+        }
+
+
+async def feed(application: Application[Any, Any, Any, Any, Any, Any], payload: dict[str, Any]) -> None:
+    await application.process_update(Update.de_json(payload, application.bot))
+
+
+def iter_texts(request: OfflineRequest) -> Iterator[str]:
+    return (str(parameters.get("text")) for parameters in request.sent())
+
+
+def config_for(tmp_path: Path, base: Config, **overrides: Any) -> Config:
+    """The shipped config with the database in ``tmp_path`` and optional section overrides."""
+    data = base.model_dump(exclude={"base_dir"})
+    data["storage"]["database"] = str(tmp_path / "inquiries.db")
+    for key, value in overrides.items():
+        section, _, name = key.partition("__")
+        if name:
+            data[section][name] = value
+        else:
+            data[section] = value
+    return Config.model_validate({**data, "base_dir": base.base_dir})

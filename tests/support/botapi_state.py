@@ -1,0 +1,788 @@
+"""The world a Bot API test server simulates, and the control API tests use on it.
+
+Everything here is synchronous and guarded by one re-entrant lock, so tests may
+call it from any thread (the HTTP side runs on an asyncio loop, possibly in a
+background thread).  Waiting helpers come in a blocking flavour for plain
+pytest functions and an ``*_async`` flavour for coroutines.
+
+Update delivery follows the Bot API: an update stays pending until the bot
+confirms it (a getUpdates ``offset`` above its ``update_id``, or a 2xx answer
+from its webhook), so a bot that dies before confirming gets it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.botapi_format import inline_buttons, utf16_len
+from tests.support.botapi_model import (
+    DEFAULT_ALLOWED_UPDATES,
+    BotEvent,
+    Chat,
+    Fault,
+    Injected,
+    JsonDict,
+    MessagePredicate,
+    RecordedRequest,
+    StoredFile,
+    User,
+    WebhookAttempt,
+    WebhookConfig,
+    now,
+)
+
+ChatRef = int | Chat | User | JsonDict
+_COMMAND = re.compile(r"(?:^|(?<=\s))/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{3,31}\b")
+
+
+class BotApiState:
+    """Users, chats, messages, pending updates, the request log and injected faults."""
+
+    def __init__(
+        self,
+        token: str = "123:ABC",
+        bot_username: str = "naeringsbot_test_bot",
+        *,
+        bot_first_name: str = "Næringsbot",
+        privacy_mode: bool = True,
+        first_update_id: int = 100_000,
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.privacy_mode = privacy_mode
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
+        self.bot_user = User(bot_id, bot_first_name, username=bot_username, is_bot=True)
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._listeners: list[Callable[[], None]] = []
+        self._loop_thread: int | None = None
+        self._ids = itertools.count(1_000_001)
+        self._group_ids = itertools.count(4_000_001)
+        self._callback_ids = itertools.count(5_000_000_000_000_000_001)
+        self._file_ids = itertools.count(1)
+        self._next_update_id = first_update_id
+        self._updates: list[JsonDict] = []
+        self._confirmed_offset = 0
+        self.allowed_updates: list[str] | None = None
+        self.users: dict[int, User] = {}
+        self.chats: dict[int, Chat] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self.webhook: WebhookConfig | None = None
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self.callback_queries: dict[str, JsonDict] = {}
+        self.callback_answers: dict[str, JsonDict] = {}
+        self._requests: list[RecordedRequest] = []
+        self._events: list[BotEvent] = []
+        self._cursors: dict[int, int] = {}
+        self._faults: dict[str, deque[Fault]] = {}
+
+    # ------------------------------------------------------------- plumbing
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """The HTTP side registers a wake-up for long polls and webhook delivery."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        """Wake every waiter; called with the lock held after any mutation."""
+        self._cond.notify_all()
+        for listener in list(self._listeners):
+            listener()
+
+    def _check_may_block(self) -> None:
+        if self._loop_thread == threading.get_ident():
+            raise RuntimeError(
+                "this blocking helper would freeze the server's event loop; "
+                "use the *_async variant or ThreadedBotApiServer"
+            )
+
+    def _wait_until(self, find: Callable[[], Any], timeout: float, what: str) -> Any:
+        """Block until ``find()`` returns something not None, or fail with context."""
+        self._check_may_block()
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = find()
+                if found is not None:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+                self._cond.wait(remaining)
+
+    async def _wait_until_async(self, find: Callable[[], Any], timeout: float, what: str) -> Any:
+        """Polling keeps this usable from any event loop, including the server's own."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                found = find()
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    # ------------------------------------------------------------ the world
+
+    def add_user(
+        self,
+        first_name: str = "Kari",
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+        user_id: int | None = None,
+        started: bool = False,
+    ) -> User:
+        """A user with an implied private chat (chat id == user id).
+
+        ``started=False`` mirrors Telegram: the bot gets 403 "bot can't initiate
+        conversation with a user" until the user has written to it.
+        """
+        with self._lock:
+            user = User(
+                user_id or next(self._ids),
+                first_name,
+                last_name,
+                username,
+                language_code,
+                started=started,
+            )
+            self.users[user.id] = user
+            self.chats[user.id] = Chat(user.id, "private", self._chat_instance(user.id), user=user)
+            return user
+
+    def add_group(
+        self,
+        title: str = "Test group",
+        type: str = "group",
+        is_forum: bool = False,
+        *,
+        bot_is_admin: bool = False,
+        username: str | None = None,
+    ) -> Chat:
+        """A group the bot is a member of; forums must be supergroups, like on Telegram."""
+        if type not in ("group", "supergroup"):
+            raise ValueError("type must be 'group' or 'supergroup'")
+        if is_forum and type != "supergroup":
+            raise ValueError("only supergroups can be forums")
+        with self._lock:
+            number = next(self._group_ids)
+            chat_id = -number if type == "group" else -(1_000_000_000_000 + number)
+            chat = Chat(
+                chat_id,
+                type,
+                self._chat_instance(chat_id),
+                title=title,
+                username=username,
+                is_forum=is_forum,
+                bot_is_admin=bot_is_admin,
+            )
+            self.chats[chat_id] = chat
+            return chat
+
+    def add_channel(self, title: str = "Test channel", *, username: str | None = None) -> Chat:
+        """A channel where the bot is an administrator (so it receives channel posts)."""
+        with self._lock:
+            chat_id = -(1_000_000_000_000 + next(self._group_ids))
+            chat = Chat(
+                chat_id,
+                "channel",
+                self._chat_instance(chat_id),
+                title=title,
+                username=username,
+                bot_is_admin=True,
+            )
+            self.chats[chat_id] = chat
+            return chat
+
+    def block_bot(self, user: User, blocked: bool = True) -> None:
+        """Simulate the user blocking the bot: sends fail with 403 like on Telegram."""
+        with self._lock:
+            self.users[user.id].blocked_bot = blocked
+
+    @staticmethod
+    def _chat_instance(chat_id: int) -> str:
+        return str((abs(chat_id) * 2_654_435_761) % 9_000_000_000_000_000_000 - 4_500_000)
+
+    def chat(self, ref: ChatRef) -> Chat:
+        """Resolve a chat id, Chat, User (their private chat) or Message dict."""
+        with self._lock:
+            return self.chats[self._chat_id_of(ref)]
+
+    @staticmethod
+    def _chat_id_of(ref: ChatRef) -> int:
+        if isinstance(ref, (Chat, User)):
+            return ref.id
+        if isinstance(ref, dict):
+            return int(ref["chat"]["id"] if "chat" in ref else ref["id"])
+        return int(ref)
+
+    def _store_file(self, data: bytes, path_prefix: str, filename: str = "", mime: str = "") -> StoredFile:
+        number = next(self._file_ids)
+        extension = filename.rsplit(".", 1)[-1] if "." in filename else "dat"
+        stored = StoredFile(
+            file_id=f"BQACAgIAAx0C{number:010d}{self.bot_user.id}",
+            file_unique_id=f"AgAD{number:06d}",
+            data=data,
+            file_path=f"{path_prefix}/file_{number}.{extension}",
+            filename=filename,
+            mime_type=mime,
+        )
+        self.files[stored.file_id] = stored
+        return stored
+
+    # ---------------------------------------------------------- update queue
+
+    def inject_update(self, kind: str, payload: JsonDict) -> int | None:
+        """Queue an update of any type; dropped (None) if allowed_updates excludes it.
+
+        Like Telegram, the filter applies when the update is created, so changing
+        allowed_updates later does not resurrect or hide already queued updates.
+        """
+        with self._lock:
+            if not self._allows(kind):
+                return None
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
+            self._changed()
+            return update_id
+
+    def _allows(self, kind: str) -> bool:
+        allowed = self.allowed_updates
+        if not allowed:
+            return kind in DEFAULT_ALLOWED_UPDATES
+        return kind in allowed
+
+    def pending_updates(self) -> list[JsonDict]:
+        """Updates not yet confirmed by the bot, oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._updates)
+
+    @property
+    def confirmed_offset(self) -> int:
+        """Every update with ``update_id`` below this has been confirmed (0: none yet)."""
+        with self._lock:
+            return self._confirmed_offset
+
+    def confirm_updates(self, offset: int) -> None:
+        """getUpdates semantics: forget updates below ``offset``; negative keeps the last -offset."""
+        with self._lock:
+            if offset < 0:
+                keep = self._updates[offset:]
+                if len(keep) < len(self._updates):
+                    self._confirmed_offset = max(self._confirmed_offset, keep[0]["update_id"])
+                self._updates = keep
+            elif offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._confirmed_offset = max(self._confirmed_offset, offset)
+            self._changed()
+
+    def take_updates(self, limit: int) -> list[JsonDict]:
+        with self._lock:
+            return copy.deepcopy(self._updates[:limit])
+
+    def drop_pending_updates(self) -> None:
+        with self._lock:
+            if self._updates:
+                self._confirmed_offset = self._updates[-1]["update_id"] + 1
+            self._updates = []
+            self._changed()
+
+    # --------------------------------------------------------- user actions
+
+    def send_message(
+        self,
+        user: User,
+        text: str,
+        chat: ChatRef | None = None,
+        reply_to: JsonDict | int | None = None,
+        entities: list[JsonDict] | None = None,
+        *,
+        message_thread_id: int | None = None,
+    ) -> Injected:
+        """The user writes ``text``; commands and @mentions get entities automatically."""
+        found = self._auto_entities(text) if entities is None else entities
+        extra: JsonDict = {"text": text}
+        if found:
+            extra["entities"] = found
+        return self._inject_user_message(user, chat, extra, reply_to, message_thread_id)
+
+    def _auto_entities(self, text: str) -> list[JsonDict]:
+        entities: list[JsonDict] = []
+        for pattern, kind in ((_COMMAND, "bot_command"), (_MENTION, "mention")):
+            for match in pattern.finditer(text):
+                offset = utf16_len(text[: match.start()])
+                entities.append({"type": kind, "offset": offset, "length": utf16_len(match.group())})
+        return sorted(entities, key=lambda e: e["offset"])
+
+    def send_edited_message(
+        self, user: User, message: JsonDict | int, text: str, chat: ChatRef | None = None
+    ) -> Injected:
+        """The user edits one of their earlier text messages."""
+        with self._lock:
+            target = self._chat_for(user, chat if chat is not None or isinstance(message, int) else message)
+            message_id = message if isinstance(message, int) else message["message_id"]
+            stored = target.messages[message_id]
+            stored["text"] = text
+            stored["edit_date"] = now()
+            stored.pop("entities", None)
+            found = self._auto_entities(text)
+            if found:
+                stored["entities"] = found
+            kind = "edited_channel_post" if target.type == "channel" else "edited_message"
+            update_id = self.inject_update(kind, stored) if self._bot_sees(target, stored) else None
+            return Injected(update_id, copy.deepcopy(stored), self._update(update_id))
+
+    def send_photo(
+        self,
+        user: User,
+        chat: ChatRef | None = None,
+        *,
+        caption: str | None = None,
+        content: bytes = b"\x89PNG\r\n\x1a\n",
+        width: int = 1280,
+        height: int = 960,
+    ) -> Injected:
+        """A photo message (no text); the bytes are downloadable through getFile."""
+        with self._lock:
+            stored = self._store_file(content, "photos", "photo.jpg", "image/jpeg")
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(content),
+            "width": width,
+            "height": height,
+        }
+        return self._inject_media(user, chat, {"photo": [size]}, caption)
+
+    def send_document(
+        self,
+        user: User,
+        chat: ChatRef | None = None,
+        *,
+        filename: str = "document.pdf",
+        content: bytes = b"%PDF-1.4\n",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+    ) -> Injected:
+        with self._lock:
+            stored = self._store_file(content, "documents", filename, mime_type)
+        document = self._file_fields(stored) | {"file_name": filename, "mime_type": mime_type}
+        return self._inject_media(user, chat, {"document": document}, caption)
+
+    def send_voice(
+        self, user: User, chat: ChatRef | None = None, *, content: bytes = b"OggS", duration: int = 3
+    ) -> Injected:
+        with self._lock:
+            stored = self._store_file(content, "voice", "voice.oga", "audio/ogg")
+        voice = self._file_fields(stored) | {"duration": duration, "mime_type": "audio/ogg"}
+        return self._inject_media(user, chat, {"voice": voice}, None)
+
+    def send_sticker(self, user: User, chat: ChatRef | None = None, *, emoji: str = "👍") -> Injected:
+        with self._lock:
+            stored = self._store_file(b"RIFF", "stickers", "sticker.webp", "image/webp")
+        sticker = self._file_fields(stored) | {
+            "width": 512,
+            "height": 512,
+            "emoji": emoji,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        return self._inject_media(user, chat, {"sticker": sticker}, None)
+
+    def send_location(
+        self,
+        user: User,
+        chat: ChatRef | None = None,
+        *,
+        latitude: float = 59.7439,
+        longitude: float = 10.2045,
+    ) -> Injected:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._inject_media(user, chat, {"location": location}, None)
+
+    def send_contact(
+        self,
+        user: User,
+        chat: ChatRef | None = None,
+        *,
+        phone_number: str = "+4791234567",
+        first_name: str | None = None,
+        share_own: bool = True,
+    ) -> Injected:
+        contact: JsonDict = {"phone_number": phone_number, "first_name": first_name or user.first_name}
+        if share_own:
+            contact["user_id"] = user.id
+        return self._inject_media(user, chat, {"contact": contact}, None)
+
+    @staticmethod
+    def _file_fields(stored: StoredFile) -> JsonDict:
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+        }
+
+    def _inject_media(self, user: User, chat: ChatRef | None, extra: JsonDict, caption: str | None) -> Injected:
+        if caption:
+            extra["caption"] = caption
+        return self._inject_user_message(user, chat, extra, None, None)
+
+    def _chat_for(self, user: User, chat: ChatRef | None) -> Chat:
+        return self.chats[user.id] if chat is None else self.chats[self._chat_id_of(chat)]
+
+    def _inject_user_message(
+        self,
+        user: User,
+        chat: ChatRef | None,
+        extra: JsonDict,
+        reply_to: JsonDict | int | None,
+        thread_id: int | None,
+    ) -> Injected:
+        with self._lock:
+            target = self._chat_for(user, chat)
+            message: JsonDict = {
+                "message_id": target.allocate_message_id(),
+                "from": user.to_json(),
+                "chat": target.to_json(),
+                "date": now(),
+            }
+            self._attach_thread(target, message, thread_id, reply_to)
+            message.update(copy.deepcopy(extra))
+            target.messages[message["message_id"]] = message
+            if target.type == "private":
+                user.started = True
+            update_id = self.inject_update("message", message) if self._bot_sees(target, message) else None
+            return Injected(update_id, copy.deepcopy(message), self._update(update_id))
+
+    def _attach_thread(
+        self, chat: Chat, message: JsonDict, thread_id: int | None, reply_to: JsonDict | int | None
+    ) -> None:
+        """Forum topic messages carry the topic id and 'reply' to the topic's creation message."""
+        if reply_to is not None:
+            reply_id = reply_to if isinstance(reply_to, int) else reply_to["message_id"]
+            message["reply_to_message"] = self._quoted(chat, reply_id)
+        if thread_id is None:
+            return
+        message["message_thread_id"] = thread_id
+        if chat.is_forum:
+            message["is_topic_message"] = True
+            topic = chat.topics.get(thread_id)
+            if topic is not None and "reply_to_message" not in message:
+                message["reply_to_message"] = copy.deepcopy(topic.creation_message)
+
+    @staticmethod
+    def _quoted(chat: Chat, message_id: int) -> JsonDict:
+        """A replied-to message is embedded without its own reply_to_message."""
+        quoted = copy.deepcopy(chat.messages[message_id])
+        quoted.pop("reply_to_message", None)
+        return quoted
+
+    def _bot_sees(self, chat: Chat, message: JsonDict) -> bool:
+        """Privacy mode: in groups a non-admin bot only sees commands, replies and mentions."""
+        if chat.type in ("private", "channel") or chat.bot_is_admin or not self.privacy_mode:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        command = _COMMAND.match(text)
+        if command and text.startswith("/"):
+            addressee = command.group().partition("@")[2]
+            return not addressee or addressee.lower() == self.bot_username.lower()
+        replied = message.get("reply_to_message") or {}
+        if (replied.get("from") or {}).get("id") == self.bot_user.id and not replied.get("forum_topic_created"):
+            return True
+        return f"@{self.bot_username}".lower() in text.lower()
+
+    def press_button(
+        self,
+        user: User,
+        message: JsonDict | int,
+        callback_data: str | None = None,
+        *,
+        text: str | None = None,
+        chat: ChatRef | None = None,
+    ) -> Injected:
+        """Press an inline button of a bot message, chosen by callback_data or by its label.
+
+        Raises ValueError when the message has no such button: a real user
+        cannot press a button the bot never showed.
+        """
+        with self._lock:
+            target = self._chat_for(user, chat if chat is not None or isinstance(message, int) else message)
+            message_id = message if isinstance(message, int) else message["message_id"]
+            current = target.messages.get(message_id)
+            if current is None:
+                raise ValueError(f"no message {message_id} in chat {target.id}")
+            button = self._find_button(current, callback_data, text)
+            query_id = str(next(self._callback_ids))
+            query: JsonDict = {
+                "id": query_id,
+                "from": user.to_json(),
+                "message": copy.deepcopy(current),
+                "chat_instance": target.chat_instance,
+                "data": button["callback_data"],
+            }
+            self.callback_queries[query_id] = query
+            update_id = self.inject_update("callback_query", query)
+            return Injected(update_id, copy.deepcopy(current), self._update(update_id))
+
+    @staticmethod
+    def _find_button(message: JsonDict, callback_data: str | None, text: str | None) -> JsonDict:
+        for button in inline_buttons(message.get("reply_markup")):
+            if "callback_data" not in button:
+                continue
+            if callback_data is not None and button["callback_data"] == callback_data:
+                return button
+            if callback_data is None and text is not None and button["text"] == text:
+                return button
+        labels = [b.get("text") for b in inline_buttons(message.get("reply_markup"))]
+        raise ValueError(f"no button {callback_data or text!r} on message; buttons: {labels}")
+
+    def send_channel_post(self, channel: Chat, text: str) -> Injected:
+        """A post in a channel where the bot is admin (update type ``channel_post``)."""
+        with self._lock:
+            target = self.chats[channel.id]
+            post: JsonDict = {
+                "message_id": target.allocate_message_id(),
+                "sender_chat": target.to_json(),
+                "chat": target.to_json(),
+                "date": now(),
+                "text": text,
+            }
+            found = self._auto_entities(text)
+            if found:
+                post["entities"] = found
+            target.messages[post["message_id"]] = post
+            update_id = self.inject_update("channel_post", post)
+            return Injected(update_id, copy.deepcopy(post), self._update(update_id))
+
+    def _update(self, update_id: int | None) -> JsonDict | None:
+        for update in self._updates:
+            if update["update_id"] == update_id:
+                return copy.deepcopy(update)
+        return None
+
+    # -------------------------------------------------------- what the bot did
+
+    def _record_bot_event(self, chat: Chat, kind: str, message: JsonDict) -> None:
+        self._events.append(BotEvent(len(self._events), chat.id, kind, copy.deepcopy(message)))
+        self._changed()
+
+    def _record_request(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+            self._changed()
+
+    def _finish_request(self, request: RecordedRequest, status: int, response: Any) -> None:
+        with self._lock:
+            request.status = status
+            request.response = response
+            self._changed()
+
+    def bot_messages(self, chat: ChatRef) -> list[JsonDict]:
+        """Current state of every message the bot sent in a chat (edits applied, deletions gone)."""
+        with self._lock:
+            target = self.chats[self._chat_id_of(chat)]
+            return [copy.deepcopy(target.messages[mid]) for mid in target.bot_message_ids if mid in target.messages]
+
+    def bot_events(self, chat: ChatRef | None = None) -> list[BotEvent]:
+        """Chronological sends/edits/deletions by the bot, optionally for one chat."""
+        with self._lock:
+            if chat is None:
+                return list(self._events)
+            chat_id = self._chat_id_of(chat)
+            return [event for event in self._events if event.chat_id == chat_id]
+
+    def _next_bot_message(
+        self, chat_id: int, predicate: MessagePredicate | None, include_edits: bool
+    ) -> JsonDict | None:
+        kinds = ("sent", "edited") if include_edits else ("sent",)
+        position = self._cursors.get(chat_id, 0)
+        for event in self._events[position:]:
+            self._cursors[chat_id] = event.seq + 1
+            if event.chat_id != chat_id or event.kind not in kinds:
+                continue
+            if predicate is None or predicate(event.message):
+                return copy.deepcopy(event.message)
+        return None
+
+    def wait_for_bot_message(
+        self,
+        chat: ChatRef,
+        predicate: MessagePredicate | None = None,
+        timeout: float = 10.0,
+        *,
+        include_edits: bool = True,
+    ) -> JsonDict:
+        """Block until the bot sends (or edits) a message in ``chat`` not returned before.
+
+        Each chat has a cursor: messages skipped because ``predicate`` rejected
+        them are consumed too.  Edited messages come back with ``edit_date``.
+        """
+        chat_id = self._chat_id_of(chat)
+        return self._wait_until(
+            lambda: self._next_bot_message(chat_id, predicate, include_edits),
+            timeout,
+            self._describe_wait(chat_id),
+        )
+
+    async def wait_for_bot_message_async(
+        self,
+        chat: ChatRef,
+        predicate: MessagePredicate | None = None,
+        timeout: float = 10.0,
+        *,
+        include_edits: bool = True,
+    ) -> JsonDict:
+        """Coroutine version of :meth:`wait_for_bot_message`."""
+        chat_id = self._chat_id_of(chat)
+        return await self._wait_until_async(
+            lambda: self._next_bot_message(chat_id, predicate, include_edits),
+            timeout,
+            self._describe_wait(chat_id),
+        )
+
+    def _describe_wait(self, chat_id: int) -> str:
+        with self._lock:
+            recent = [e.message.get("text") for e in self._events if e.chat_id == chat_id][-5:]
+            methods = [r.method for r in self._requests][-8:]
+        return f"a bot message in chat {chat_id} (recent texts {recent}, recent calls {methods})"
+
+    def skip_bot_messages(self, chat: ChatRef) -> None:
+        """Move the chat's wait cursor past everything the bot has done so far."""
+        with self._lock:
+            self._cursors[self._chat_id_of(chat)] = len(self._events)
+
+    def requests(self, method: str | None = None) -> list[RecordedRequest]:
+        """Every call the bot made (method names compare case-insensitively)."""
+        with self._lock:
+            if method is None:
+                return list(self._requests)
+            return [r for r in self._requests if r.method.lower() == method.lower()]
+
+    def wait_for_request(
+        self,
+        method: str,
+        predicate: Callable[[RecordedRequest], bool] | None = None,
+        timeout: float = 10.0,
+        *,
+        after: int = 0,
+    ) -> RecordedRequest:
+        """Block until a matching request exists at index >= ``after`` of the log."""
+
+        def find() -> RecordedRequest | None:
+            for request in self._requests[after:]:
+                if request.method.lower() == method.lower() and (predicate is None or predicate(request)):
+                    return request
+            return None
+
+        return self._wait_until(find, timeout, f"a {method} request")
+
+    async def wait_for_request_async(
+        self,
+        method: str,
+        predicate: Callable[[RecordedRequest], bool] | None = None,
+        timeout: float = 10.0,
+        *,
+        after: int = 0,
+    ) -> RecordedRequest:
+        def find() -> RecordedRequest | None:
+            for request in self._requests[after:]:
+                if request.method.lower() == method.lower() and (predicate is None or predicate(request)):
+                    return request
+            return None
+
+        return await self._wait_until_async(find, timeout, f"a {method} request")
+
+    @property
+    def answered_callback_ids(self) -> list[str]:
+        with self._lock:
+            return list(self.callback_answers)
+
+    def reply_keyboard(self, chat: ChatRef) -> JsonDict | None:
+        """The custom reply keyboard the user currently sees in ``chat``, if any."""
+        with self._lock:
+            return copy.deepcopy(self.chats[self._chat_id_of(chat)].reply_keyboard)
+
+    def my_commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
+        """Commands stored by setMyCommands for a scope/language (exact match, no fallback)."""
+        with self._lock:
+            return copy.deepcopy(self.commands.get((scope_key(scope), language_code), []))
+
+    def file_bytes(self, file_id: str) -> bytes:
+        with self._lock:
+            return self.files[file_id].data
+
+    # ------------------------------------------------------------- faults
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 500,
+        count: int = 1,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        after_processing: bool = False,
+    ) -> None:
+        """Answer the next ``count`` calls of ``method`` ("*" = any) with an error.
+
+        429 carries ``parameters.retry_after`` (default 1 s).  With
+        ``after_processing`` the call takes effect first and only the answer is
+        an error, which is how duplicate sends happen in production.
+        """
+        fault = Fault("error", status, description, retry_after, after_processing=after_processing)
+        self._add_fault(method, fault, count)
+
+    def drop_connection_next(self, method: str, count: int = 1, *, after_processing: bool = False) -> None:
+        """Close the socket without any HTTP response for the next ``count`` calls."""
+        self._add_fault(method, Fault("drop", after_processing=after_processing), count)
+
+    def delay_next(self, method: str, seconds: float, count: int = 1, *, after_processing: bool = False) -> None:
+        """Hold the next ``count`` calls for ``seconds``: before handling them, or after
+        (the call takes effect at once, the answer comes late, e.g. past PTB's read timeout)."""
+        self._add_fault(method, Fault("delay", seconds=seconds, after_processing=after_processing), count)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _add_fault(self, method: str, fault: Fault, count: int) -> None:
+        with self._lock:
+            queue = self._faults.setdefault(method.lower(), deque())
+            queue.extend(copy.copy(fault) for _ in range(count))
+
+    def take_fault(self, method: str) -> Fault | None:
+        """Pop the fault due for this call: method-specific ones first, then "*"."""
+        with self._lock:
+            for key in (method.lower(), "*"):
+                queue = self._faults.get(key)
+                if queue:
+                    return queue.popleft()
+            return None
+
+
+def scope_key(scope: JsonDict | None) -> str:
+    """Commands are stored per scope; identical scopes compare equal regardless of key order."""
+    if not scope or scope.get("type") == "default":
+        return "default"
+    parts = [str(scope.get("type"))]
+    parts += [f"{key}={scope[key]}" for key in ("chat_id", "user_id") if key in scope]
+    return ";".join(parts)

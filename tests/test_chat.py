@@ -1,0 +1,65 @@
+"""The terminal chat: questions in, answer cards out, numbers pick choices, Ctrl-D quits, all logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.chat import run_chat
+from bot.config import Config
+from bot.services import Services, build_services
+from tests.offline import config_for
+
+
+@pytest.fixture
+def services(tmp_path: Path, shipped_config: Config) -> Iterator[Services]:
+    built = build_services(config_for(tmp_path, shipped_config))
+    yield built
+    built.close()
+
+
+def chat(services: Services, lines: list[str], lang: str = "nb") -> list[str]:
+    inputs = iter(lines)
+    output: list[str] = []
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(inputs)
+        except StopIteration:
+            raise EOFError from None
+
+    run_chat(services.assistant, "en" if lang == "en" else "nb", read, output.append, user="tester")
+    return output
+
+
+def logged(services: Services) -> list[dict[str, object]]:
+    return list(services.db.query("select channel, kind, entry_id, outcome, parent_id from inquiries order by id"))
+
+
+def test_answers_and_quits_on_end_of_input(services: Services) -> None:
+    output = chat(services, ["Hva er Visit Drammensregionen?"])
+    assert services.engines.engine.knowledge.entries["visit-drammensregionen"].answer.nb in output[1]
+    assert output[-1] == ""
+    assert logged(services)[0]["channel"] == "console"
+    assert logged(services)[0]["entry_id"] == "visit-drammensregionen"
+
+
+def test_a_number_opens_a_related_entry_linked_to_the_question(services: Services) -> None:
+    related = services.engines.engine.knowledge.entries["visit-drammensregionen"].related[0]
+    chat(services, ["Hva er Visit Drammensregionen?", "1"])
+    _, second = logged(services)
+    assert second["entry_id"] == related and second["kind"] == "button"
+    assert second["parent_id"] is not None
+
+
+def test_numbers_without_choices_are_questions(services: Services) -> None:
+    chat(services, ["7"])
+    assert logged(services)[0]["outcome"] == "fallback"
+
+
+def test_english_question_switches_language(services: Services) -> None:
+    output = chat(services, ["Where can I find the tourist office?"], lang="en")
+    assert "Ctrl-D" in output[0]
+    assert services.engines.engine.knowledge.entries["tourist-office"].answer.en in output[1]

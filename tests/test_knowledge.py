@@ -1,0 +1,89 @@
+"""Loading the knowledge base: the shipped one is complete, broken files name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kbcheck import REQUIRED_IDS
+from bot.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge, read_knowledge
+from tests.helpers import entry, write_knowledge
+
+
+def test_shipped_knowledge_base_has_every_required_id(knowledge: KnowledgeBase) -> None:
+    assert set(REQUIRED_IDS) <= set(knowledge.entries)
+
+
+def test_every_entry_is_bilingual_with_alternate_questions(knowledge: KnowledgeBase) -> None:
+    for item in knowledge:
+        for lang in ("nb", "en"):
+            assert item.answer.get(lang)
+            assert len(item.questions.get(lang)) >= 6, (item.id, lang)
+
+
+def test_menu_topics_hide_small_talk(knowledge: KnowledgeBase) -> None:
+    menu = [topic.id for topic in knowledge.menu_topics()]
+    assert "smalltalk" not in menu
+    assert all(knowledge.in_topic(topic) for topic in menu)
+
+
+def test_shipped_answers_invent_no_contact_details(knowledge: KnowledgeBase) -> None:
+    from bot.redaction import contains_pii
+
+    for item in knowledge:
+        for lang in ("nb", "en"):
+            text = item.answer.get(lang)
+            assert "http" not in text and "www." not in text
+            assert not contains_pii(text), item.id
+
+
+def test_valid_folder_loads_in_file_order(tmp_path: Path) -> None:
+    write_knowledge(tmp_path, entry("first-one"), entry("second-one", related=["first-one"]))
+    base = load_knowledge(tmp_path)
+    assert list(base.entries) == ["first-one", "second-one"]
+    assert base.locations["second-one"].line > base.locations["first-one"].line
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        ([entry("a-b", topic="nowhere")], "unknown topic 'nowhere' — use one of: start"),
+        ([entry("a-b", related=["ghost"])], "related id 'ghost' does not exist"),
+        ([entry("a-b"), entry("a-b")], "duplicate entry id 'a-b'"),
+        ([entry("Bad_ID")], "must be lowercase words joined by dashes"),
+        (
+            [entry("a-b", answer={"nb": "Svar."})],
+            "entries.0.answer.en: missing — add it (both 'nb' and 'en' are required)",
+        ),
+        ([entry("a-b", answer={"nb": "  ", "en": "x"})], "entries.0.answer.nb: Value error, is empty"),
+        ([entry("a-b", review_by="next year")], "review_by: must be a date written YYYY-MM-DD"),
+        ([entry("a-b", colour="blue")], "entries.0.colour: unknown key"),
+    ],
+)
+def test_errors_name_the_problem(tmp_path: Path, entries: list[dict[str, object]], expected: str) -> None:
+    write_knowledge(tmp_path, *entries)
+    with pytest.raises(KnowledgeBaseError) as raised:
+        load_knowledge(tmp_path)
+    assert expected in str(raised.value)
+    assert str(tmp_path / "entries.yaml") in str(raised.value) or "topics" in str(raised.value)
+
+
+def test_yaml_syntax_error_gives_file_and_line(tmp_path: Path) -> None:
+    write_knowledge(tmp_path, entry("a-b"))
+    (tmp_path / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", "utf-8")
+    _, problems = read_knowledge(tmp_path)
+    assert any(p.file.name == "broken.yaml" and p.line >= 3 and "invalid YAML" in p.message for p in problems)
+
+
+def test_error_line_points_at_the_offending_key(tmp_path: Path) -> None:
+    write_knowledge(tmp_path, entry("a-b"), entry("c-d", related=["nope"], colour="red"))
+    _, problems = read_knowledge(tmp_path)
+    text = (tmp_path / "entries.yaml").read_text("utf-8").splitlines()
+    (problem,) = problems
+    assert text[problem.line - 1].strip().startswith("colour:")
+
+
+def test_empty_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match="no \\*.yaml files"):
+        load_knowledge(tmp_path)

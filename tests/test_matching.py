@@ -1,0 +1,102 @@
+"""The matcher on real questions, per kind of phrasing; confident answers must be right."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import MatchingSettings
+from bot.engine import AnswerEngine
+from bot.knowledge import KnowledgeBase
+from bot.matching import Candidate, Matcher, decide
+from tests.helpers import entry, write_knowledge
+
+ANSWERED = [
+    # plain
+    ("Hvordan starter jeg en bedrift?", "establisher-guidance"),
+    ("How do I start my own company?", "establisher-guidance"),
+    ("Hva er Visit Drammensregionen?", "visit-drammensregionen"),
+    ("Where is the tourist office?", "tourist-office"),
+    ("digitalt næringsmagasin", "business-magazine"),
+    # typos and missing æøå
+    ("etablerervieledning", "establisher-guidance"),
+    ("naeringsmagasin", "business-magazine"),
+    ("turistkontoret", "tourist-office"),
+    # nynorsk
+    ("korleis startar eg eiga verksemd", "establisher-guidance"),
+    # small talk
+    ("hei", "greeting"),
+    ("tusen takk!", "thanks"),
+]
+
+NOT_CONFIDENT = [
+    "kurs i svømming for barn",
+    "hva blir været i morgen",
+    "Hvordan søker jeg byggetillatelse for garasje?",
+    "what time does the bus to Oslo leave",
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWERED)
+def test_answers_real_questions(engine: AnswerEngine, question: str, expected: str) -> None:
+    match = engine.matcher.match(question)
+    assert match.best is not None and match.best.entry_id == expected
+    assert match.outcome == "answered", match
+
+
+@pytest.mark.parametrize("question", NOT_CONFIDENT)
+def test_out_of_scope_questions_get_no_confident_answer(engine: AnswerEngine, question: str) -> None:
+    assert engine.matcher.match(question).outcome != "answered"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "\x00\x07\x1b", "؟ما هذا", "?!", "x" * 4096])
+def test_odd_input_gives_a_match_without_error(engine: AnswerEngine, text: str) -> None:
+    assert engine.matcher.match(text).outcome in ("fallback", "ambiguous")
+
+
+def test_long_message_stays_fast_and_safe(engine: AnswerEngine) -> None:
+    text = ("Jeg vil starte bedrift i Drammen og lurer på hva dere kan hjelpe med. " * 60)[:4096]
+    assert engine.matcher.match(text).best.entry_id == "establisher-guidance"  # type: ignore[union-attr]
+
+
+def test_scores_are_between_zero_and_one_and_sorted(engine: AnswerEngine) -> None:
+    ranked = engine.matcher.rank("kurs for gründere i drammen")
+    scores = [candidate.score for candidate in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= score <= 1 for score in scores)
+
+
+@pytest.mark.parametrize(
+    ("ranked", "outcome"),
+    [
+        ([], "fallback"),
+        ([Candidate("a", 0.2)], "fallback"),
+        ([Candidate("a", 0.9), Candidate("b", 0.3)], "answered"),
+        ([Candidate("a", 0.9), Candidate("b", 0.88)], "ambiguous"),
+        ([Candidate("a", 0.5), Candidate("b", 0.1)], "ambiguous"),
+    ],
+)
+def test_thresholds_and_gap_decide_the_outcome(ranked: list[Candidate], outcome: str) -> None:
+    settings = MatchingSettings(answer_threshold=0.6, suggest_threshold=0.4, min_gap=0.1)
+    assert decide(ranked, settings) == outcome
+
+
+def test_compound_words_match_their_parts(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = write_knowledge(
+        Path(str(tmp_path)),
+        entry("guidance", questions={"nb": ["etablererveiledning"], "en": ["founder guidance"]}),
+        entry("magazine", questions={"nb": ["næringsmagasin"], "en": ["business magazine"]}),
+    )
+    from bot.knowledge import load_knowledge
+
+    matcher = Matcher(load_knowledge(folder), MatchingSettings())
+    assert matcher.match("veiledning for etablerere").best.entry_id == "guidance"  # type: ignore[union-attr]
+    assert matcher.match("magasinet").best.entry_id == "magazine"  # type: ignore[union-attr]
+
+
+def test_unknown_words_count_against_every_entry(knowledge: KnowledgeBase, matching: MatchingSettings) -> None:
+    matcher = Matcher(knowledge, matching)
+    plain = matcher.match("kurs for gründere").score
+    diluted = matcher.match("kurs for gründere svømming barnehage fotball").score
+    assert diluted < plain

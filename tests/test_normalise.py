@@ -1,0 +1,43 @@
+"""Normalisation: the many spellings of one Norwegian word become one term."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import detect_language
+from bot.normalise import content_tokens, fold, stems
+
+
+@pytest.mark.parametrize("spelling", ["næringsliv", "naeringsliv", "naringsliv", "NÆRINGSLIV"])
+def test_missing_norwegian_letters_fold_together(spelling: str) -> None:
+    assert fold(spelling) == "naringsliv"
+
+
+@pytest.mark.parametrize(("a", "b"), [("søknad", "soeknad"), ("gründer", "grunder"), ("kafé", "kafe"), ("får", "faar")])
+def test_accents_and_digraphs_fold(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("kurset", "kursene"), ("bedrifter", "bedriftene"), ("courses", "course")])
+def test_inflections_share_a_stem(a: str, b: str) -> None:
+    assert set(stems(fold(a))) & set(stems(fold(b)))
+
+
+def test_stop_words_go_but_topic_words_stay() -> None:
+    assert content_tokens("Hvordan kan jeg få hjelp til å starte en bedrift?") == ["hjelp", "starte", "bedrift"]
+    assert content_tokens("kva slags hjelp kan eg få") == ["hjelp"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hvordan starter jeg en bedrift?", "nb"),
+        ("korleis kan eg få hjelp til å starte", "nb"),
+        ("How do I start a business in Drammen?", "en"),
+        ("Is there funding for research?", "en"),
+        ("Drammen", None),
+        ("", None),
+    ],
+)
+def test_language_of_a_question(text: str, lang: str | None) -> None:
+    assert detect_language(text) == lang
