@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.privacy import purge_expired
+from bot.runner import serve
 from bot.services import build_services
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_start_services)
         .post_shutdown(_stop_services)
+        .updater(None)  # bot.runner confirms updates only after handling them
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
@@ -69,7 +72,7 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data.config = config
-    register(application)
+    register(application, config.staff.chat_id)
     return application
 
 
@@ -130,27 +133,13 @@ async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
 def run_telegram(config: Config) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook when ``telegram.mode`` says so."""
     token = os.environ["TELEGRAM_BOT_TOKEN"]
-    application = build_application(config, token)
     settings = config.telegram
+    secret = None
     if settings.mode == "webhook":
-        webhook = settings.webhook
-        secret = os.environ.get(webhook.secret_token_env)
-        if not webhook.url or not secret:
+        secret = os.environ.get(settings.webhook.secret_token_env)
+        if not settings.webhook.url or not secret:
             raise SystemExit(
-                f"telegram.mode is webhook: set telegram.webhook.url in the config and the secret in "
-                f"${webhook.secret_token_env} (letters, digits, _ and -)."
+                "telegram.mode is webhook: set telegram.webhook.url in the config and the secret in "
+                f"${settings.webhook.secret_token_env} (letters, digits, _ and -)."
             )
-        application.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=webhook.path,
-            webhook_url=webhook.url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        return
-    application.run_polling(
-        poll_interval=settings.poll_interval,
-        timeout=settings.poll_timeout,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    asyncio.run(serve(build_application(config, token), settings, secret))

@@ -69,6 +69,21 @@ class ContactFields(Settings):
     hours: str | None = None
 
 
+class HandoffSettings(Settings):
+    """Handing questions to people; the wording promises nothing the municipality has not decided."""
+
+    confirmation: LocalText = LocalText(
+        nb="Jeg har sendt spørsmålet ditt videre til næringsavdelingen i Drammen kommune. "
+        "Svaret kommer her i chatten.",
+        en="I have passed your question on to Drammen municipality's business-development staff. "
+        "Their answer will arrive here in this chat.",
+    )
+    signature: str = "Drammen kommune, næringsutvikling"
+    max_per_day: int = Field(3, ge=1)
+    keep_chat_hours: int = Field(72, ge=0)
+    forum_topics: bool = True
+
+
 class StaffSettings(Settings):
     user_ids: list[int] = []
     chat_id: int | None = None
@@ -113,8 +128,16 @@ class ProfileSettings(Settings):
     municipalities: list[Choice] = []
 
 
+INDICATOR_METRICS_WITH_VALUE = ("entry", "topic", "role", "municipality", "source")
+INDICATOR_SHARE_METRICS = ("answered_share", "satisfaction")
+
+
 class Indicator(Settings):
-    """One programme indicator and its target figure (måltall) per year."""
+    """One programme indicator and its target figure (måltall) per year; see bot/indicators.py.
+
+    Counts are pro-rated to shorter report periods; shares (0–1) are not. ``value`` names the entry,
+    topic, role, municipality or deep-link source that the ``entry``…``source`` metrics count.
+    """
 
     id: str
     title: LocalText
@@ -131,9 +154,27 @@ class Indicator(Settings):
         "municipality",
         "source",
     ]
-    value: str | None = None
+    value: str | None = Field(None, validate_default=True)
     target: float = Field(ge=0)
     example: bool = False
+
+    @field_validator("value")
+    @classmethod
+    def _value_when_needed(cls, value: str | None, info: Any) -> str | None:
+        metric = info.data.get("metric")
+        if metric in INDICATOR_METRICS_WITH_VALUE and not value:
+            raise ValueError(f"metric '{metric}' needs a value: the {metric} id to count, e.g. value: funding")
+        if metric is not None and metric not in INDICATOR_METRICS_WITH_VALUE and value:
+            raise ValueError(f"metric '{metric}' takes no value — remove it")
+        return value
+
+    @field_validator("target")
+    @classmethod
+    def _share_at_most_one(cls, target: float, info: Any) -> float:
+        metric = info.data.get("metric")
+        if metric in INDICATOR_SHARE_METRICS and target > 1:
+            raise ValueError(f"metric '{metric}' is a share: write the target between 0 and 1, e.g. 0.8")
+        return target
 
 
 class Config(Settings):
@@ -141,6 +182,7 @@ class Config(Settings):
     knowledge: KnowledgeSettings = KnowledgeSettings()
     storage: StorageSettings = StorageSettings()
     staff: StaffSettings = StaffSettings()
+    handoff: HandoffSettings = HandoffSettings()
     privacy: PrivacySettings = PrivacySettings()
     matching: MatchingSettings = MatchingSettings()
     flood: FloodSettings = FloodSettings()

@@ -93,6 +93,18 @@ def m001_initial_schema(db: Database) -> None:
     db["handoffs"].create_index(["staff_message_id"])
 
 
+@migrations()
+def m002_handoff_threads(db: Database) -> None:
+    """Every staff-chat message of a handoff, so a reply to any of them reaches the user; blocks."""
+    db["handoff_messages"].create(
+        {"staff_message_id": int, "handoff_id": int},
+        pk="staff_message_id",
+        foreign_keys=[("handoff_id", "handoffs", "id")],
+    )
+    db["handoffs"].create_index(["thread_id"])
+    db["blocked"].create({"user_ref": str, "blocked_at": str, "reason": str}, pk="user_ref")
+
+
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)

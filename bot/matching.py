@@ -1,11 +1,13 @@
 """Matching a message to knowledge-base entries, and deciding whether the match is good enough.
 
-Each entry is one bag of stemmed terms pooled from its alternate questions, title and keywords.
-A message scores, per entry, the IDF-weighted share of its content words that the entry explains
-("soft TF-IDF" coverage): typos are mapped to known terms with rapidfuzz, compounds are split into
-known parts, and words the knowledge base has never seen count against every entry, which is what
-lets the bot say "I don't know" to "kurs i svømming for barn". Close alternate questions then
-re-rank the best few entries with rapidfuzz's phrase scores.
+Each entry is one bag of terms pooled from its alternate questions, title and keywords; a term is
+a stem mapped to its synonym group (``bot.normalise.terms``), so "verksemd", "firma" and "company"
+meet. A message scores, per entry, the IDF-weighted share of its content words that the entry
+explains ("soft TF-IDF" coverage): typos are mapped to known words with rapidfuzz, compounds are
+split into known parts, and words the knowledge base has never seen count against every entry,
+which is what lets the bot say "I don't know" to "kurs i svømming for barn". Long messages are
+judged on their best-explained part, close alternate questions re-rank the best few entries with
+rapidfuzz's phrase scores, and a clear winner gains part of its lead, since a lead is evidence too.
 """
 
 from __future__ import annotations
@@ -164,12 +166,12 @@ class Matcher:
 
     def _coverage(self, words: list[str]) -> np.ndarray:
         evidence = [self._evidence(word) for word in words]
-        content = [item for item in evidence if item.vector is not None and not item.courtesy]
+        topical = [item for item in evidence if item.vector is not None and not item.courtesy]
         courtesy = [item for item in evidence if item.vector is not None and item.courtesy]
         unknown = [item.weight for item in evidence if item.vector is None]
-        explained_content = _sum_vectors(content, len(self.entries))
+        explained_content = _sum_vectors(topical, len(self.entries))
         explained = explained_content + _sum_vectors(courtesy, len(self.entries))
-        content_mass = sum(item.weight for item in content)
+        content_mass = sum(item.weight for item in topical)
         courtesy_mass = sum(item.weight for item in courtesy)
         # Unknown words count against every entry, but sub-linearly: a long message full of
         # personal context is still about its known words; a short one about swimming is not.
@@ -358,8 +360,8 @@ def _postings(
     idf: dict[str, float] = {}
     for term, pairs in by_term.items():
         indices = np.array([index for index, _ in pairs], dtype=np.intp)
-        counts = np.array([count for _, count in pairs])
-        association = (counts / counts.max()) ** ASSOCIATION_EXPONENT
+        weights = np.array([count for _, count in pairs])
+        association = (weights / weights.max()) ** ASSOCIATION_EXPONENT
         postings[term] = (indices, association)
         idf[term] = math.log(1 + entry_count / len(pairs))
     return postings, idf

@@ -131,6 +131,24 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Which municipality do you live in? (optional)",
     },
     "profile_thanks": {"nb": "Takk! Spør gjerne videre.", "en": "Thank you! Ask away."},
+    "handoff_ask_question": {
+        "nb": "Skriv spørsmålet ditt i én melding, så sender jeg det til næringsavdelingen i Drammen kommune.",
+        "en": "Write your question in one message and I will pass it on to Drammen municipality's "
+        "business-development staff.",
+    },
+    "handoff_end": {"nb": "Avslutt samtalen", "en": "End the conversation"},
+    "handoff_followup_sent": {"nb": "Sendt videre til næringsavdelingen.", "en": "Passed on to the staff."},
+    "handoff_closed": {
+        "nb": "Samtalen med næringsavdelingen er avsluttet. Spør meg gjerne igjen når som helst.",
+        "en": "The conversation with the business-development staff is closed. Ask me again any time.",
+    },
+    "handoff_limit": {
+        "nb": (
+            "Du har sendt mange spørsmål til næringsavdelingen i dag. "
+            "Prøv igjen i morgen, eller bruk kontaktinformasjonen:"
+        ),
+        "en": "You have sent many questions to the staff today. Try again tomorrow, or use the contact details:",
+    },
     "contact_intro": {
         "nb": "Du kan kontakte næringsavdelingen i Drammen kommune:",
         "en": "You can reach Drammen municipality's business-development staff:",

@@ -10,6 +10,7 @@ from bot.assistant import Assistant
 from bot.config import Config
 from bot.database import open_database
 from bot.flood import FloodGuard
+from bot.handoffs import HandoffDesk
 from bot.inquiries import InquiryLog
 from bot.pseudonyms import Pseudonymiser, load_secret
 from bot.reloader import EngineHolder
@@ -23,6 +24,7 @@ class Services:
     log: InquiryLog
     assistant: Assistant
     flood: FloodGuard
+    handoffs: HandoffDesk
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.config.staff.user_ids
@@ -46,4 +48,5 @@ def build_services(config: Config) -> Services:
         log=log,
         assistant=Assistant(config, engines, log, pseudonymise),
         flood=FloodGuard(config.flood.max_messages, config.flood.per_seconds),
+        handoffs=HandoffDesk(db),
     )

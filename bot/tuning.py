@@ -62,16 +62,19 @@ def tune(
     """
     if len(ranked_per_question) != len(questions):
         raise ValueError("one ranking per question is needed")
-    first = np.array([ranked[0].score if ranked else 0.0 for ranked in ranked_per_question])
-    second = np.array([ranked[1].score if len(ranked) > 1 else 0.0 for ranked in ranked_per_question])
-    in_scope = np.array([bool(question.expect) for question in questions])
+    first = np.array([ranked[0].score if ranked else 0.0 for ranked in ranked_per_question], dtype=float)
+    second = np.array(
+        [ranked[1].score if len(ranked) > 1 else 0.0 for ranked in ranked_per_question], dtype=float
+    )
+    in_scope = np.array([bool(question.expect) for question in questions], dtype=bool)
     right = np.array(
         [
             bool(ranked) and ranked[0].entry_id in question.expect
             for ranked, question in zip(ranked_per_question, questions, strict=True)
-        ]
+        ],
+        dtype=bool,
     )
-    total, scope_count = len(questions), max(int(in_scope.sum()), 1)
+    total, scope_count = max(len(questions), 1), max(int(in_scope.sum()), 1)
     out_count = max(int((~in_scope).sum()), 1)
 
     # Axes: answer threshold × gap × suggest threshold × question.

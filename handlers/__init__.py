@@ -17,16 +17,24 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, contact, errors, guards, messages
+from handlers import buttons, commands, errors, guards, handoff, messages
 from handlers.keyboards import PATTERNS
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_id: int | None) -> None:
     # Before anything else: flood control (group -1 runs first and can stop the update).
     application.add_handler(TypeHandler(Update, guards.limit_flood), group=-1)
 
     # Only new messages count: edited messages and channel posts are ignored.
     new_messages = filters.UpdateType.MESSAGE
+
+    # The staff chat: replies to handed-off questions go back to the user; nothing here is an inquiry.
+    if staff_chat_id is not None:
+        staff_chat = filters.Chat(staff_chat_id) & new_messages
+        application.add_handler(CommandHandler("close", handoff.close_from_staff, filters=staff_chat))
+        application.add_handler(CommandHandler("block", handoff.block_from_staff, filters=staff_chat))
+        application.add_handler(MessageHandler(staff_chat & filters.TEXT & ~filters.COMMAND, handoff.relay_staff_reply))
+        application.add_handler(MessageHandler(staff_chat, _ignore))
 
     # Commands, in private chats and (addressed to the bot) in groups.
     application.add_handler(CommandHandler("start", commands.start, filters=new_messages))
@@ -35,7 +43,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("language", commands.choose_language, filters=new_messages))
     application.add_handler(CommandHandler("privacy", commands.show_privacy, filters=new_messages))
     application.add_handler(CommandHandler("forget", commands.ask_forget, filters=new_messages))
-    application.add_handler(CommandHandler("contact", contact.contact, filters=new_messages))
+    application.add_handler(CommandHandler("contact", handoff.contact, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command)
     )
@@ -55,10 +63,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(buttons.none_of_these, pattern=PATTERNS["none"]))
     application.add_handler(CallbackQueryHandler(buttons.rate_answer, pattern=PATTERNS["feedback"]))
     application.add_handler(CallbackQueryHandler(buttons.set_language, pattern=PATTERNS["language"]))
-    application.add_handler(CallbackQueryHandler(contact.talk_to_person, pattern=PATTERNS["person"]))
+    application.add_handler(CallbackQueryHandler(handoff.talk_to_person, pattern=PATTERNS["person"]))
+    application.add_handler(CallbackQueryHandler(handoff.handoff_button, pattern=PATTERNS["handoff"]))
     application.add_handler(CallbackQueryHandler(buttons.set_profile, pattern=PATTERNS["profile"]))
     application.add_handler(CallbackQueryHandler(buttons.confirm_forget, pattern=PATTERNS["forget"]))
     application.add_handler(CallbackQueryHandler(buttons.expired))
 
     # Last: the one error handler.
     application.add_error_handler(errors.report_error)
+
+
+async def _ignore(update: Update, context: object) -> None:
+    """Other messages in the staff chat are staff talking among themselves."""

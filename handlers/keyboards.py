@@ -26,6 +26,7 @@ PATTERNS = {
     "person": re.compile(r"^h:(?P<parent>\d{1,12})$"),
     "profile": re.compile(r"^p:(?P<field>role|municipality|skip):(?P<value>[a-z0-9-]{0,30})$"),
     "forget": re.compile(r"^x:(?P<answer>yes|no)$"),
+    "handoff": re.compile(r"^s:(?P<action>answered|close|end):(?P<handoff>\d{1,12})$"),
 }
 
 
@@ -101,3 +102,12 @@ def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> Inlin
 def forget_buttons(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(phrase("forget_yes", lang), "x:yes"),
                                   _button(phrase("forget_no", lang), "x:no")]])
+
+
+def staff_buttons(handoff_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("✅ Besvart", f"s:answered:{handoff_id}"),
+                                  _button("✖ Lukk", f"s:close:{handoff_id}")]])
+
+
+def end_handoff_button(handoff_id: int, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(phrase("handoff_end", lang), f"s:end:{handoff_id}")]])

@@ -6,7 +6,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
 from bot.phrases import phrase
-from handlers import keyboards
+from handlers import handoff, keyboards
 from handlers.context import Context, sender, services
 from handlers.formatting import plain
 from handlers.replies import send, send_answer
@@ -42,8 +42,20 @@ async def answer_question(update: Update, context: Context) -> None:
     text = addressed_text(message, context.bot.username, context.bot.id)
     if text is None:
         return
-    answer = services(context).assistant.ask(sender(update, context), text, update.update_id)
+    service = services(context)
+    who = sender(update, context)
+    if message.chat.type == ChatType.PRIVATE:
+        active = service.handoffs.active_for(service.assistant.user_ref(who))
+        if active is not None:
+            await handoff.relay_follow_up(update, context, active, text)
+            return
+        if context.user_data is not None and context.user_data.pop(handoff.AWAITING, False) and text.strip():
+            await handoff.forward_question(update, context, text)
+            return
+    answer = service.assistant.ask(who, text, update.update_id)
     await send_answer(context, message.chat_id, answer, update.update_id, message.message_thread_id)
+    if answer.reply.entry_id == handoff.CONTACT_ENTRY and message.chat.type == ChatType.PRIVATE:
+        await handoff.offer_handoff(update, context)
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -28,7 +28,10 @@ def test_schema_is_migrated_once_with_wal_and_foreign_keys(tmp_path: Path) -> No
     assert {"inquiries", "feedback", "handoffs", "users"} <= set(again.table_names())
     assert again.journal_mode == "wal"
     assert list(again.query("pragma foreign_keys")) == [{"foreign_keys": 1}]
-    assert len(list(db.query("select * from _sqlite_migrations"))) == 1
+    from bot.database import migrations
+
+    assert migrations.pending(db) == []
+    assert len(list(db.query("select * from _sqlite_migrations"))) == len(migrations.applied(db))
 
 
 def test_a_redelivered_update_is_counted_once(log: InquiryLog) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.language import detect_language
-from bot.normalise import content_tokens, fold, stems
+from bot.normalise import content_tokens, fold, stems, terms
 
 
 @pytest.mark.parametrize("spelling", ["næringsliv", "naeringsliv", "naringsliv", "NÆRINGSLIV"])
@@ -41,3 +41,25 @@ def test_stop_words_go_but_topic_words_stay() -> None:
 )
 def test_language_of_a_question(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["bedrift", "firma", "verksemd", "selskap", "company", "business"],
+        ["penger", "midlar", "tilskot", "støtte", "funding", "grant"],
+        ["veiledning", "rettleiing", "rådgivning", "advice", "guidance"],
+        ["kurs", "kursene", "course", "workshop", "training"],
+    ],
+)
+def test_everyday_synonyms_in_three_languages_share_a_term(words: list[str]) -> None:
+    assert len({terms(fold(word)) for word in words}) == 1
+
+
+def test_words_that_tell_entries_apart_keep_their_own_terms() -> None:
+    assert terms("etablere") != terms("starte")  # moving a company here versus founding one
+    assert terms("konferanse") != terms("kurs")
+
+
+def test_nynorsk_function_words_are_stop_words() -> None:
+    assert content_tokens("korleis kan eg finne ut kva som finst") == []

@@ -15,11 +15,11 @@ from bot.evaluation import evaluate, load_questions
 from tests.conftest import ROOT
 
 BARS = {
-    "answer_accuracy": 0.74,
-    "top3_recall": 0.98,
-    "rejection_rate": 0.92,
+    "answer_accuracy": 0.88,
+    "top3_recall": 0.99,
+    "rejection_rate": 0.95,
 }
-MAX_WRONG_ANSWER_RATE = 0.02
+MAX_WRONG_ANSWER_RATE = 0.012
 
 
 @pytest.fixture(scope="module")

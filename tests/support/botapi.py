@@ -2,7 +2,8 @@
 
 Start it, point the real bot at ``server.base_url`` (TELEGRAM_API_BASE_URL),
 and act as Telegram users through the control API inherited from
-:class:`~tests.support.botapi_state.BotApiState`::
+:class:`~tests.support.botapi_users.SimulatedUsers` (user actions) and
+:class:`~tests.support.botapi_state.BotApiState` (world, reads, waits, faults)::
 
     with ThreadedBotApiServer(token="123:ABC") as server:
         kari = server.add_user("Kari", language_code="nb")
@@ -36,6 +37,7 @@ from aiohttp import web
 from tests.support.botapi_methods import METHODS, Described, prepare_get_updates
 from tests.support.botapi_model import Fault, RecordedRequest, WebhookAttempt, WebhookConfig, now
 from tests.support.botapi_state import BotApiState
+from tests.support.botapi_users import SimulatedUsers
 from tests.support.botapi_wire import (
     ApiError,
     Params,
@@ -95,9 +97,7 @@ class _HttpFrontend:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.requested_port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1])
+        self.port = int(self._runner.addresses[0][1])
         self._webhook_task = asyncio.create_task(self._webhook_loop())
         return self.port
 
@@ -323,7 +323,7 @@ async def _read_params(request: web.Request) -> Params:
     return Params(values, files)
 
 
-class BotApiServer(BotApiState):
+class BotApiServer(SimulatedUsers):
     """The test server on the caller's event loop: ``await start()`` / ``await stop()``."""
 
     def __init__(

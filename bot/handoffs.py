@@ -1,0 +1,190 @@
+"""Handoffs to staff: the queue of questions people asked to take to a person, and their threads.
+
+A handoff keeps the user's chat id only while it is open (plus a short grace period), so staff
+replies can be relayed; everything else about the user is the pseudonym, as in the inquiry log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from bot.inquiries import utc_now
+from bot.redaction import redact
+
+Status = Literal["open", "answered", "closed", "unrouted"]
+ACTIVE = ("open", "answered")
+
+
+@dataclass(frozen=True)
+class Handoff:
+    id: int
+    reference: str
+    status: Status
+    user_ref: str | None
+    chat_id: int | None
+    lang: str | None
+    question: str | None
+    thread_id: int | None
+    staff_message_id: int | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Handoff:
+        return cls(
+            id=row["id"], reference=row["reference"], status=row["status"], user_ref=row["user_ref"],
+            chat_id=row["chat_id"], lang=row["lang"], question=row["question"], thread_id=row["thread_id"],
+            staff_message_id=row["staff_message_id"],
+        )
+
+
+class HandoffDesk:
+    """Opens, threads, answers and closes handoffs; all writes in one transaction each."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def open(
+        self,
+        user_ref: str,
+        chat_id: int | None,
+        lang: str,
+        question: str | None,
+        inquiry_id: int | None,
+        routed: bool = True,
+    ) -> Handoff:
+        """A new handoff: ``open`` when it goes to the staff chat, ``unrouted`` when there is none."""
+        now = utc_now()
+        with self.db.atomic():
+            table = self.db["handoffs"]
+            table.insert(
+                {
+                    "reference": "",
+                    "inquiry_id": inquiry_id,
+                    "user_ref": user_ref,
+                    "chat_id": chat_id if routed else None,
+                    "lang": lang,
+                    "question": redact(question) if question else None,
+                    "status": "open" if routed else "unrouted",
+                    "opened_at": now,
+                }
+            )
+            handoff_id = table.last_pk
+            table.update(handoff_id, {"reference": f"H-{handoff_id}"})
+        return self.get(int(handoff_id))  # type: ignore[arg-type,return-value]
+
+    def get(self, handoff_id: int) -> Handoff | None:
+        rows = list(self.db.query("select * from handoffs where id = ?", [handoff_id]))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def by_reference(self, reference: str) -> Handoff | None:
+        rows = list(self.db.query("select * from handoffs where reference = ?", [reference.lstrip("#").upper()]))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def active_for(self, user_ref: str) -> Handoff | None:
+        """The user's open conversation with staff, where further messages belong."""
+        rows = list(
+            self.db.query(
+                "select * from handoffs where user_ref = ? and status in ('open', 'answered') "
+                "order by id desc limit 1",
+                [user_ref],
+            )
+        )
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def for_staff_message(self, message_id: int | None, thread_id: int | None) -> Handoff | None:
+        """The handoff a staff-chat message belongs to: by the message it replies to, or its topic."""
+        if message_id is not None:
+            rows = list(
+                self.db.query(
+                    "select handoffs.* from handoff_messages join handoffs on handoffs.id = handoff_id "
+                    "where handoff_messages.staff_message_id = ?",
+                    [message_id],
+                )
+            )
+            if rows:
+                return Handoff.from_row(rows[0])
+        if thread_id is not None:
+            rows = list(self.db.query("select * from handoffs where thread_id = ?", [thread_id]))
+            if rows:
+                return Handoff.from_row(rows[0])
+        return None
+
+    def link_staff_message(self, handoff: Handoff, message_id: int, thread_id: int | None = None) -> None:
+        with self.db.atomic():
+            self.db["handoff_messages"].insert(
+                {"staff_message_id": message_id, "handoff_id": handoff.id}, replace=True
+            )
+            values: dict[str, Any] = {}
+            if handoff.staff_message_id is None:
+                values["staff_message_id"] = message_id
+            if thread_id is not None and handoff.thread_id is None:
+                values["thread_id"] = thread_id
+            if values:
+                self.db["handoffs"].update(handoff.id, values)
+
+    def mark_answered(self, handoff: Handoff, answered_by: str) -> None:
+        """Record the first staff answer's time and who gave it (a pseudonym)."""
+        with self.db.atomic():
+            self.db.execute(
+                "update handoffs set status = case when status = 'open' then 'answered' else status end, "
+                "first_answered_at = coalesce(first_answered_at, ?), answered_by = coalesce(answered_by, ?) "
+                "where id = ?",
+                [utc_now(), answered_by, handoff.id],
+            )
+
+    def close(self, handoff: Handoff) -> bool:
+        """Close an active handoff; False when it was not active."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update handoffs set status = 'closed', closed_at = ? where id = ? and status in ('open', 'answered')",
+                [utc_now(), handoff.id],
+            )
+        return bool(cursor.rowcount)
+
+    def opened_today(self, user_ref: str) -> int:
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+        rows = self.db.query(
+            "select count(*) as n from handoffs where user_ref = ? and opened_at >= ?", [user_ref, since]
+        )
+        return int(next(iter(rows))["n"])
+
+    def block(self, user_ref: str, reason: str) -> None:
+        self.db["blocked"].insert({"user_ref": user_ref, "blocked_at": utc_now(), "reason": reason}, replace=True)
+
+    def is_blocked(self, user_ref: str) -> bool:
+        return bool(list(self.db.query("select 1 from blocked where user_ref = ?", [user_ref])))
+
+    def erase_closed_chat_ids(self, keep_hours: int, now: dt.datetime | None = None) -> int:
+        """Chat ids are only needed to relay answers: erase them after close plus a grace period."""
+        cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(hours=keep_hours)).isoformat(timespec="seconds")
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update handoffs set chat_id = null where chat_id is not null and status = 'closed' "
+                "and closed_at < ?",
+                [cutoff],
+            )
+        return int(cursor.rowcount)
+
+
+def staff_card(
+    handoff: Handoff,
+    guesses: list[tuple[str, float]],
+    profile: dict[str, Any] | None,
+    shown_as: str,
+    follow_up: bool = False,
+) -> str:
+    """What staff see in their chat: the redacted question and context, never more than needed."""
+    lines = [f"#{handoff.reference} · {shown_as} · {(handoff.lang or '?').upper()}"]
+    if profile and (profile.get("role") or profile.get("municipality")):
+        lines.append(" · ".join(value for value in (profile.get("role"), profile.get("municipality")) if value))
+    lines.append("")
+    lines.append(("Oppfølging: " if follow_up else "Spørsmål: ") + (handoff.question or "–"))
+    if guesses and not follow_up:
+        lines.append("Botens beste forslag: " + ", ".join(f"{entry} ({score:.2f})" for entry, score in guesses))
+    if not follow_up:
+        lines.append("")
+        lines.append("Svar ved å svare (reply) på denne meldingen. /close avslutter, /block sperrer brukeren.")
+    return "\n".join(lines)

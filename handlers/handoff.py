@@ -1,0 +1,241 @@
+"""Talk to a person: questions go to the staff chat, staff replies come back to the user's chat."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.handoffs import Handoff, staff_card
+from bot.inquiries import Recorded
+from bot.phrases import phrase
+from handlers import keyboards
+from handlers.context import Context, sender, services
+from handlers.formatting import plain
+from handlers.replies import send
+
+logger = logging.getLogger(__name__)
+
+AWAITING = "awaiting_handoff"
+CONTACT_ENTRY = "contact"
+
+
+def contact_text(context: Context, lang: str) -> str:
+    """Only the contact fields the municipality filled in; none are invented."""
+    fields = services(context).config.staff.contact
+    labels = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"), "url": ("Nettside", "Web"),
+              "address": ("Adresse", "Address"), "hours": ("Åpningstid", "Hours")}
+    details = [f"{labels[key][lang != 'nb']}: {value}" for key, value in fields.model_dump().items()
+               if value and key in labels]
+    head = [fields.name] if fields.name else []
+    if not details:
+        return "\n".join([phrase("contact_missing", lang), *head])
+    return "\n".join([phrase("contact_intro", lang), *head, *details])
+
+
+async def contact(update: Update, context: Context) -> None:
+    """/contact: ask for the question to pass on, or show how to reach staff."""
+    service = services(context)
+    who = sender(update, context)
+    service.assistant.note(who, "command", "command", update.update_id, "/contact")
+    await _request_person(update, context, None)
+
+
+async def talk_to_person(update: Update, context: Context) -> None:
+    """The "Talk to a person" button: passes on the question it was shown under, if any."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    action = keyboards.parse(query.data)
+    parent_id = int(action.values["parent"]) if action and action.values["parent"] != "0" else None
+    parent = services(context).log.inquiry(parent_id) if parent_id else None
+    asked_for_person = parent is not None and parent.get("entry_id") == CONTACT_ENTRY
+    question = parent.get("text") if parent and parent.get("kind") == "message" and not asked_for_person else None
+    if question is None:
+        services(context).assistant.note(sender(update, context), "button", "command", update.update_id, "person")
+    await _request_person(update, context, question, parent_id if question else None)
+
+
+async def _request_person(update: Update, context: Context, question: str | None,
+                          parent_id: int | None = None) -> None:
+    service = services(context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if question is None and service.config.staff.chat_id is not None:
+        await offer_handoff(update, context)
+        return
+    await forward_question(update, context, question, parent_id)
+
+
+async def offer_handoff(update: Update, context: Context) -> None:
+    """After "can I talk to someone?": the next message goes to staff when there is a staff chat."""
+    service = services(context)
+    if service.config.staff.chat_id is None or update.effective_chat is None:
+        return
+    context.user_data[AWAITING] = True  # type: ignore[index]
+    lang = service.assistant.language(sender(update, context))
+    await send(context, update.effective_chat.id, plain(phrase("handoff_ask_question", lang)))
+
+
+async def forward_question(update: Update, context: Context, question: str | None,
+                           parent_id: int | None = None) -> None:
+    """Log the handoff and send it to the staff chat; without one, show the contact details."""
+    service = services(context)
+    who = sender(update, context)
+    user_ref = service.assistant.user_ref(who)
+    lang = service.assistant.language(who)
+    chat = update.effective_chat
+    assert chat is not None
+    kind = "button" if update.callback_query else "message"
+    recorded = service.assistant.note(who, kind, "handoff", update.update_id,
+                                      question if kind == "message" else None, parent_id)
+    if recorded.duplicate:
+        return
+    staff_chat = service.config.staff.chat_id
+    desk = service.handoffs
+    limited = desk.is_blocked(user_ref) or desk.opened_today(user_ref) >= service.config.handoff.max_per_day
+    if staff_chat is None or limited:
+        desk.open(user_ref, None, lang, question, recorded.inquiry_id, routed=False)
+        intro = phrase("handoff_limit", lang) + "\n" if limited and staff_chat is not None else ""
+        await send(context, chat.id, plain(intro + contact_text(context, lang)))
+        return
+    handoff = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
+    await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(user_ref))
+    await send(context, chat.id, plain(service.config.handoff.confirmation.get(lang)),
+               keyboards.end_handoff_button(handoff.id, lang))
+
+
+def _guesses(context: Context, question: str | None) -> list[tuple[str, float]]:
+    if not question:
+        return []
+    ranked = services(context).engines.engine.matcher.rank(question, limit=3)
+    return [(candidate.entry_id, candidate.score) for candidate in ranked]
+
+
+async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple[str, float]],
+                         profile: dict[str, object] | None) -> None:
+    """One forum topic per handoff where the staff chat is a forum; a plain message otherwise."""
+    service = services(context)
+    staff_chat = service.config.staff.chat_id
+    assert staff_chat is not None
+    shown_as = f"bruker {handoff.user_ref[:8]}" if handoff.user_ref else "bruker"
+    thread_id = None
+    if service.config.handoff.forum_topics:
+        try:
+            topic = await context.bot.create_forum_topic(staff_chat, f"#{handoff.reference}")
+            thread_id = topic.message_thread_id
+        except TelegramError as error:
+            logger.info("No forum topic for %s (%s); posting a plain message", handoff.reference, error)
+    message = await send(context, staff_chat, plain(staff_card(handoff, guesses, profile, shown_as)),
+                         keyboards.staff_buttons(handoff.id), thread_id)
+    service.handoffs.link_staff_message(handoff, message.message_id, thread_id)
+
+
+async def relay_follow_up(update: Update, context: Context, handoff: Handoff, text: str) -> None:
+    """A user's further message within an open handoff goes to the same staff thread."""
+    service = services(context)
+    who = sender(update, context)
+    recorded: Recorded = service.assistant.note(who, "message", "handoff", update.update_id, text)
+    if recorded.duplicate or service.config.staff.chat_id is None:
+        return
+    follow_up = Handoff(**{**handoff.__dict__, "question": service.log.inquiry(recorded.inquiry_id or 0).get("text")
+                           if recorded.inquiry_id else text})  # type: ignore[union-attr]
+    message = await context.bot.send_message(
+        service.config.staff.chat_id,
+        staff_card(follow_up, [], None, f"bruker {(handoff.user_ref or '')[:8]}", follow_up=True),
+        message_thread_id=handoff.thread_id,
+        reply_to_message_id=handoff.staff_message_id if handoff.thread_id is None else None,
+    )
+    service.handoffs.link_staff_message(handoff, message.message_id)
+    lang = service.assistant.language(who)
+    await send(context, update.effective_chat.id, plain(phrase("handoff_followup_sent", lang)),  # type: ignore[union-attr]
+               keyboards.end_handoff_button(handoff.id, lang))
+
+
+async def relay_staff_reply(update: Update, context: Context) -> None:
+    """A reply in the staff chat to a handoff message (or in its topic) reaches the user."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    service = services(context)
+    replied = message.reply_to_message
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    handoff = service.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
+    if handoff is None or handoff.status not in ("open", "answered") or handoff.chat_id is None:
+        return
+    signature = service.config.handoff.signature
+    await context.bot.send_message(handoff.chat_id, f"<b>{plain(signature)}</b>\n{plain(message.text)}",
+                                   parse_mode="HTML")
+    staff_user = update.effective_user
+    staff_ref = service.assistant.pseudonymise(f"staff:{staff_user.id if staff_user else 0}")
+    service.handoffs.mark_answered(handoff, staff_ref)
+    service.handoffs.link_staff_message(handoff, message.message_id)
+
+
+async def close_from_staff(update: Update, context: Context) -> None:
+    """/close in the staff chat, as a reply to a handoff message or inside its topic."""
+    handoff = _handoff_of_staff_command(update, context)
+    if handoff is not None:
+        await _close(context, handoff)
+
+
+async def block_from_staff(update: Update, context: Context) -> None:
+    """/block in the staff chat: no more handoffs from this pseudonym; the handoff is closed."""
+    handoff = _handoff_of_staff_command(update, context)
+    if handoff is not None and handoff.user_ref:
+        services(context).handoffs.block(handoff.user_ref, f"#{handoff.reference}")
+        await _close(context, handoff)
+
+
+def _handoff_of_staff_command(update: Update, context: Context) -> Handoff | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    replied = message.reply_to_message
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    return services(context).handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
+
+
+async def handoff_button(update: Update, context: Context) -> None:
+    """✅ Besvart / ✖ Lukk in the staff chat, or "End the conversation" from the user."""
+    query = update.callback_query
+    assert query is not None
+    action = keyboards.parse(query.data)
+    service = services(context)
+    handoff = service.handoffs.get(int(action.values["handoff"])) if action else None
+    if handoff is None or action is None:
+        await query.answer()
+        return
+    in_staff_chat = query.message is not None and query.message.chat.id == service.config.staff.chat_id
+    kind = action.values["action"]
+    if kind == "end" and handoff.user_ref == service.assistant.user_ref(sender(update, context)):
+        await query.answer()
+        service.assistant.note(sender(update, context), "button", "command", update.update_id, "handoff:end")
+        await _close(context, handoff)
+    elif kind == "answered" and in_staff_chat:
+        service.handoffs.mark_answered(handoff, service.assistant.pseudonymise(f"staff:{query.from_user.id}"))
+        await query.answer(f"#{handoff.reference}: besvart")
+    elif kind == "close" and in_staff_chat:
+        await query.answer(f"#{handoff.reference}: lukket")
+        await _close(context, handoff)
+    else:
+        await query.answer()
+
+
+async def _close(context: Context, handoff: Handoff) -> None:
+    service = services(context)
+    if not service.handoffs.close(handoff):
+        return
+    if handoff.chat_id is not None:
+        await send(context, handoff.chat_id, plain(phrase("handoff_closed", handoff.lang or "nb")))
+    staff_chat = service.config.staff.chat_id
+    if staff_chat is not None:
+        try:
+            await context.bot.send_message(staff_chat, f"#{handoff.reference} er lukket.",
+                                           message_thread_id=handoff.thread_id)
+            if handoff.thread_id is not None:
+                await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
+        except TelegramError as error:
+            logger.info("Could not note the closing of %s in the staff chat: %s", handoff.reference, error)
