@@ -20,6 +20,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check bot handlers tests bench
+	$(BIN)/mypy
 
 test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \

@@ -209,6 +209,48 @@ def purge(config_file: Path | None) -> None:
     )
 
 
+@kb.command("tune")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--max-wrong", default=0.02, show_default=True, help="Highest wrong-answer rate allowed.")
+@click.option("--min-rejection", default=0.92, show_default=True, help="Lowest out-of-scope rejection allowed.")
+@click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
+def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
+            top: int) -> None:
+    """Search the matching thresholds that answer most questions within the error limits.
+
+    Ranks every test question once, then tries every combination of answer_threshold,
+    suggest_threshold and min_gap. Copy the chosen values into config.yaml's matching: section;
+    nothing is changed automatically.
+
+    Example: naeringsbot kb tune knowledge/eval/questions.yaml knowledge/eval/questions-c.yaml
+    """
+    from bot.tuning import rank_questions, tune
+
+    config = read_config(config_file)
+    engine = build_engine(config)
+    questions = []
+    for file in files:
+        try:
+            questions.extend(load_questions(file))
+        except QuestionFileError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+    results = tune(rank_questions(engine.matcher, questions), questions, max_wrong=max_wrong,
+                   min_rejection=min_rejection)
+    if not results:
+        click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(questions)} questions; best settings first:")
+    click.echo("answer  suggest  gap    answered  rejected  wrong")
+    for result in results[:top]:
+        click.echo(f"{result.answer_threshold:6.2f}  {result.suggest_threshold:7.2f}  {result.min_gap:5.2f}  "
+                   f"{result.answer_accuracy:8.1%}  {result.rejection_rate:8.1%}  {result.wrong_answer_rate:5.1%}")
+    current = config.matching
+    click.echo(f"current: answer {current.answer_threshold}, suggest {current.suggest_threshold}, "
+               f"gap {current.min_gap}")
+
+
 # Staff review: report, export, review ----------------------------------------------------------
 
 
@@ -266,6 +308,7 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
     Counts only real users on Telegram (not staff, not the terminal chat); what each figure counts is
     explained at the end of the table and Markdown forms, and in bot/indicators.py.
 
+    \b
     Example: naeringsbot report --period 2026-Q4 --format md --chart q4.png > rapport-q4.md
     """
     from bot.report import build_report, render
@@ -296,6 +339,7 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     FILE.xlsx holds a summary sheet and the inquiries, feedback, handoffs and users of the period;
     FILE.csv holds the inquiries, in UTF-8 with a byte-order mark so Excel shows æ, ø and å.
 
+    \b
     Example: naeringsbot export --period 2026-11 --output henvendelser-november.xlsx
     """
     from bot.export import export_csv, export_xlsx
@@ -325,11 +369,13 @@ def review(config_file: Path | None, port: int) -> None:
     Queries: unanswered questions this month, answers shown per month, feedback per answer, questions
     passed to staff, and this year's indicators against the targets in config. Ctrl-C stops it.
 
+    \b
     Example: naeringsbot review --port 8001, then open http://127.0.0.1:8001/
     """
     from bot.review import ReviewError, serve
 
     config = read_config(config_file)
+    open_inquiry_log(config).conn.close()  # a mistyped path is an error, not a new empty log
     knowledge = knowledge_for_reports(config)
     click.echo(f"The inquiry log {config.database_path} at http://127.0.0.1:{port}/ (read-only; Ctrl-C stops)")
     try:

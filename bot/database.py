@@ -15,7 +15,7 @@ migrations = Migrations("naeringsbot")
 @migrations()
 def m001_initial_schema(db: Database) -> None:
     """Tables staff queries rely on (see PRODUCT.md), and their indexes for the reports."""
-    db["users"].create(
+    db.table("users").create(
         {
             "user_ref": str,
             "lang": str,
@@ -28,7 +28,7 @@ def m001_initial_schema(db: Database) -> None:
         },
         pk="user_ref",
     )
-    db["inquiries"].create(
+    db.table("inquiries").create(
         {
             "id": int,
             "update_id": int,
@@ -55,19 +55,19 @@ def m001_initial_schema(db: Database) -> None:
         defaults={"is_staff": 0},
         foreign_keys=[("parent_id", "inquiries", "id")],
     )
-    db["inquiries"].create_index(["update_id"], unique=True)
-    db["inquiries"].create_index(["received_at"])
-    db["inquiries"].create_index(["user_ref"])
-    db["inquiries"].create_index(["outcome", "received_at"])
-    db["inquiries"].create_index(["entry_id", "received_at"])
-    db["feedback"].create(
+    db.table("inquiries").create_index(["update_id"], unique=True)
+    db.table("inquiries").create_index(["received_at"])
+    db.table("inquiries").create_index(["user_ref"])
+    db.table("inquiries").create_index(["outcome", "received_at"])
+    db.table("inquiries").create_index(["entry_id", "received_at"])
+    db.table("feedback").create(
         {"id": int, "inquiry_id": int, "user_ref": str, "value": int, "received_at": str},
         pk="id",
         not_null={"inquiry_id", "value", "received_at"},
         foreign_keys=[("inquiry_id", "inquiries", "id")],
     )
-    db["feedback"].create_index(["inquiry_id"], unique=True)
-    db["handoffs"].create(
+    db.table("feedback").create_index(["inquiry_id"], unique=True)
+    db.table("handoffs").create(
         {
             "id": int,
             "reference": str,
@@ -88,26 +88,29 @@ def m001_initial_schema(db: Database) -> None:
         not_null={"status", "opened_at"},
         foreign_keys=[("inquiry_id", "inquiries", "id")],
     )
-    db["handoffs"].create_index(["status"])
-    db["handoffs"].create_index(["user_ref"])
-    db["handoffs"].create_index(["staff_message_id"])
+    db.table("handoffs").create_index(["status"])
+    db.table("handoffs").create_index(["user_ref"])
+    db.table("handoffs").create_index(["staff_message_id"])
 
 
 @migrations()
 def m002_handoff_threads(db: Database) -> None:
     """Every staff-chat message of a handoff, so a reply to any of them reaches the user; blocks."""
-    db["handoff_messages"].create(
+    db.table("handoff_messages").create(
         {"staff_message_id": int, "handoff_id": int},
         pk="staff_message_id",
         foreign_keys=[("handoff_id", "handoffs", "id")],
     )
-    db["handoffs"].create_index(["thread_id"])
-    db["blocked"].create({"user_ref": str, "blocked_at": str, "reason": str}, pk="user_ref")
+    db.table("handoffs").create_index(["thread_id"])
+    db.table("blocked").create({"user_ref": str, "blocked_at": str, "reason": str}, pk="user_ref")
 
 
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Inquiry texts are personal data: only the bot's own user may read the file.
+        path.touch(mode=0o600)
     connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(connection)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

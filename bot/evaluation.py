@@ -79,7 +79,7 @@ def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, A
         match = engine.matcher.match(question.q)
         latencies.append((time.perf_counter_ns() - started) / 1000)
         entry = engine.knowledge.get(match.best.entry_id) if match.best else None
-        outcome = match.outcome
+        outcome: str = match.outcome
         if outcome == "answered" and entry is not None and entry.smalltalk:
             outcome = "smalltalk"
         got = match.best.entry_id if match.best and outcome != "fallback" else None

@@ -58,7 +58,7 @@ class HandoffDesk:
         """A new handoff: ``open`` when it goes to the staff chat, ``unrouted`` when there is none."""
         now = utc_now()
         with self.db.atomic():
-            table = self.db["handoffs"]
+            table = self.db.table("handoffs")
             table.insert(
                 {
                     "reference": "",
@@ -71,9 +71,11 @@ class HandoffDesk:
                     "opened_at": now,
                 }
             )
-            handoff_id = table.last_pk
+            handoff_id = int(table.last_pk or 0)
             table.update(handoff_id, {"reference": f"H-{handoff_id}"})
-        return self.get(int(handoff_id))  # type: ignore[arg-type,return-value]
+        opened = self.get(handoff_id)
+        assert opened is not None
+        return opened
 
     def get(self, handoff_id: int) -> Handoff | None:
         rows = list(self.db.query("select * from handoffs where id = ?", [handoff_id]))
@@ -114,7 +116,7 @@ class HandoffDesk:
 
     def link_staff_message(self, handoff: Handoff, message_id: int, thread_id: int | None = None) -> None:
         with self.db.atomic():
-            self.db["handoff_messages"].insert(
+            self.db.table("handoff_messages").insert(
                 {"staff_message_id": message_id, "handoff_id": handoff.id}, replace=True
             )
             values: dict[str, Any] = {}
@@ -123,7 +125,7 @@ class HandoffDesk:
             if thread_id is not None and handoff.thread_id is None:
                 values["thread_id"] = thread_id
             if values:
-                self.db["handoffs"].update(handoff.id, values)
+                self.db.table("handoffs").update(handoff.id, values)
 
     def mark_answered(self, handoff: Handoff, answered_by: str) -> None:
         """Record the first staff answer's time and who gave it (a pseudonym)."""
@@ -152,7 +154,7 @@ class HandoffDesk:
         return int(next(iter(rows))["n"])
 
     def block(self, user_ref: str, reason: str) -> None:
-        self.db["blocked"].insert({"user_ref": user_ref, "blocked_at": utc_now(), "reason": reason}, replace=True)
+        self.db.table("blocked").insert({"user_ref": user_ref, "blocked_at": utc_now(), "reason": reason}, replace=True)
 
     def is_blocked(self, user_ref: str) -> bool:
         return bool(list(self.db.query("select 1 from blocked where user_ref = ?", [user_ref])))

@@ -141,9 +141,9 @@ class InquiryLog:
         try:
             with self.db.atomic():
                 if self.user(user_ref) is None:
-                    self.db["users"].insert({**row, "first_seen": now})
+                    self.db.table("users").insert({**row, "first_seen": now})
                 else:
-                    self.db["users"].update(user_ref, row)
+                    self.db.table("users").update(user_ref, row)
         except sqlite3.Error as error:
             logger.warning("Could not update a user's preferences: %s", error)
 

@@ -70,7 +70,7 @@ def _questions(base: KnowledgeBase) -> list[_Question]:
     found = []
     for document in base.documents:
         for index, raw in enumerate((document.data or {}).get("entries") or []):
-            entry = base.entries.get(raw.get("id")) if isinstance(raw, dict) else None
+            entry = base.entries.get(str(raw.get("id"))) if isinstance(raw, dict) else None
             if entry is None or base.locations[entry.id].file != document.path:
                 continue
             for lang in ("nb", "en"):

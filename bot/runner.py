@@ -83,7 +83,7 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 class _WebhookHandler(tornado.web.RequestHandler):
     """Answers 200 only after the update was handled; 403 without the right secret token."""
 
-    def initialize(self, bot_application: AnyApplication, secret: str) -> None:  # type: ignore[override]
+    def initialize(self, bot_application: AnyApplication, secret: str) -> None:
         self.bot_application = bot_application
         self.secret = secret
 

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, errors, guards, handoff, messages
+from handlers import buttons, commands, errors, guards, handoff, messages, staff
 from handlers.keyboards import PATTERNS
 
 
@@ -44,6 +44,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CommandHandler("privacy", commands.show_privacy, filters=new_messages))
     application.add_handler(CommandHandler("forget", commands.ask_forget, filters=new_messages))
     application.add_handler(CommandHandler("contact", handoff.contact, filters=new_messages))
+
+    # Staff commands (others get the ordinary unknown-command reply).
+    application.add_handler(CommandHandler("reload", staff.reload, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command)
     )

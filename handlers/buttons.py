@@ -6,6 +6,7 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.language import Language
 from bot.phrases import phrase
 from handlers import keyboards
 from handlers.context import Context, sender, services
@@ -107,7 +108,7 @@ async def set_language(update: Update, context: Context) -> None:
     assert action is not None
     assistant = services(context).assistant
     who = sender(update, context)
-    lang = "en" if action.values["lang"] == "en" else "nb"
+    lang: Language = "en" if action.values["lang"] == "en" else "nb"
     assistant.set_language(who, lang)
     assistant.note(who, "button", "command", update.update_id, f"language:{lang}")
     await query.answer()

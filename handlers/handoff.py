@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -10,6 +11,7 @@ from telegram.error import TelegramError
 from bot.handoffs import Handoff, staff_card
 from bot.inquiries import Recorded
 from bot.phrases import phrase
+from bot.redaction import redact
 from handlers import keyboards
 from handlers.context import Context, sender, services
 from handlers.formatting import plain
@@ -36,9 +38,6 @@ def contact_text(context: Context, lang: str) -> str:
 
 async def contact(update: Update, context: Context) -> None:
     """/contact: ask for the question to pass on, or show how to reach staff."""
-    service = services(context)
-    who = sender(update, context)
-    service.assistant.note(who, "command", "command", update.update_id, "/contact")
     await _request_person(update, context, None)
 
 
@@ -52,9 +51,7 @@ async def talk_to_person(update: Update, context: Context) -> None:
     parent = services(context).log.inquiry(parent_id) if parent_id else None
     asked_for_person = parent is not None and parent.get("entry_id") == CONTACT_ENTRY
     question = parent.get("text") if parent and parent.get("kind") == "message" and not asked_for_person else None
-    if question is None:
-        services(context).assistant.note(sender(update, context), "button", "command", update.update_id, "person")
-    await _request_person(update, context, question, parent_id if question else None)
+    await _request_person(update, context, question, parent_id)
 
 
 async def _request_person(update: Update, context: Context, question: str | None,
@@ -64,6 +61,8 @@ async def _request_person(update: Update, context: Context, question: str | None
     if chat is None:
         return
     if question is None and service.config.staff.chat_id is not None:
+        kind = "button" if update.callback_query else "command"
+        service.assistant.note(sender(update, context), kind, "command", update.update_id, "person", parent_id)
         await offer_handoff(update, context)
         return
     await forward_question(update, context, question, parent_id)
@@ -88,7 +87,8 @@ async def forward_question(update: Update, context: Context, question: str | Non
     lang = service.assistant.language(who)
     chat = update.effective_chat
     assert chat is not None
-    kind = "button" if update.callback_query else "message"
+    text = update.effective_message.text if update.effective_message and not update.callback_query else None
+    kind = "button" if update.callback_query else ("command" if (text or "").startswith("/") else "message")
     recorded = service.assistant.note(who, kind, "handoff", update.update_id,
                                       question if kind == "message" else None, parent_id)
     if recorded.duplicate:
@@ -140,8 +140,7 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     recorded: Recorded = service.assistant.note(who, "message", "handoff", update.update_id, text)
     if recorded.duplicate or service.config.staff.chat_id is None:
         return
-    follow_up = Handoff(**{**handoff.__dict__, "question": service.log.inquiry(recorded.inquiry_id or 0).get("text")
-                           if recorded.inquiry_id else text})  # type: ignore[union-attr]
+    follow_up = replace(handoff, question=redact(text))
     message = await context.bot.send_message(
         service.config.staff.chat_id,
         staff_card(follow_up, [], None, f"bruker {(handoff.user_ref or '')[:8]}", follow_up=True),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
 from bot.phrases import phrase
@@ -11,19 +15,40 @@ from handlers import keyboards
 from handlers.context import Context, services
 from handlers.formatting import card, plain, shorten
 
+logger = logging.getLogger(__name__)
+
+
+SEND_ATTEMPTS = 4
+FIRST_RETRY_SECONDS = 0.5
+
 
 async def send(
     context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
     thread_id: int | None = None,
 ) -> Message:
-    return await context.bot.send_message(
-        chat_id,
-        shorten(html),
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        message_thread_id=thread_id,
-        disable_web_page_preview=True,
-    )
+    """Send with retries on network faults and 5xx answers, which Telegram has now and then.
+
+    429 is already waited out by the rate limiter; a 400 or 403 is final and not retried. A retry
+    after a dropped connection can, rarely, send the same reply twice: better than none.
+    """
+    delay = FIRST_RETRY_SECONDS
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await context.bot.send_message(
+                chat_id,
+                shorten(html),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                message_thread_id=thread_id,
+                disable_web_page_preview=True,
+            )
+        except NetworkError as error:
+            if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
+                raise
+            logger.warning("sendMessage failed (%s); retry %d in %.1f s", error, attempt, delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
 
 
 async def send_answer(context: Context, chat_id: int, answer: Answer, update_id: int | None,

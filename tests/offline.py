@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ class OfflineRequest(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.results: list[Any] = []
+        self.failing: dict[str, str] = {}
         self._message_ids = itertools.count(1000)
 
     @property
@@ -50,7 +52,12 @@ class OfflineRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         parameters = request_data.parameters if request_data else {}
         self.calls.append((endpoint, parameters))
-        return 200, json.dumps({"ok": True, "result": self._result(endpoint, parameters)}).encode()
+        if endpoint in self.failing:
+            self.results.append(None)
+            return 400, json.dumps({"ok": False, "error_code": 400, "description": self.failing[endpoint]}).encode()
+        result = self._result(endpoint, parameters)
+        self.results.append(result)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _result(self, endpoint: str, parameters: dict[str, Any]) -> Any:
         if endpoint == "getMe":
@@ -65,7 +72,16 @@ class OfflineRequest(BaseRequest):
                     "text": parameters.get("text", "")}
         if endpoint == "getUpdates":
             return []
+        if endpoint == "createForumTopic":
+            return {"message_thread_id": 77, "name": parameters.get("name", ""), "icon_color": 7322096}
         return True
+
+    def message_id_of(self, predicate: Any) -> int:
+        """The message id Telegram gave the last sent message matching ``predicate``."""
+        for (endpoint, parameters), result in reversed(list(zip(self.calls, self.results, strict=True))):
+            if endpoint == "sendMessage" and predicate(parameters):
+                return int(result["message_id"])
+        raise LookupError("no such message was sent")
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [parameters for endpoint, parameters in self.calls if endpoint == method]
@@ -153,3 +169,31 @@ def config_for(tmp_path: Path, base: Config, **overrides: Any) -> Config:
         else:
             data[section] = value
     return Config.model_validate({**data, "base_dir": base.base_dir})
+
+
+class Harness:
+    def __init__(self, application: Any, request: OfflineRequest, users: Users) -> None:
+        self.app = application
+        self.request = request
+        self.users = users
+
+    async def say(self, text: str | None, **kwargs: Any) -> dict[str, Any]:
+        payload = self.users.message(text, **kwargs)
+        await feed(self.app, payload)
+        return payload
+
+    async def press(self, data: str, **kwargs: Any) -> dict[str, Any]:
+        payload = self.users.press(data, **kwargs)
+        await feed(self.app, payload)
+        return payload
+
+    def rows(self, where: str = "1 = 1") -> list[dict[str, Any]]:
+        return list(self.app.bot_data.services.db.query(f"select * from inquiries where {where} order by id"))
+
+
+async def harness_for(config: Config) -> AsyncIterator[Harness]:
+    application, request = offline_application(config)
+    async with application:
+        await application.post_init(application)  # type: ignore[misc]
+        yield Harness(application, request, Users())
+        await application.post_shutdown(application)  # type: ignore[misc]

@@ -11,35 +11,7 @@ import pytest
 
 from bot.config import Config
 from tests.helpers import entry, write_knowledge
-from tests.offline import BOT_ID, BOT_USERNAME, OfflineRequest, Users, config_for, feed, offline_application
-
-
-class Harness:
-    def __init__(self, application: Any, request: OfflineRequest, users: Users) -> None:
-        self.app = application
-        self.request = request
-        self.users = users
-
-    async def say(self, text: str | None, **kwargs: Any) -> dict[str, Any]:
-        payload = self.users.message(text, **kwargs)
-        await feed(self.app, payload)
-        return payload
-
-    async def press(self, data: str, **kwargs: Any) -> dict[str, Any]:
-        payload = self.users.press(data, **kwargs)
-        await feed(self.app, payload)
-        return payload
-
-    def rows(self, where: str = "1 = 1") -> list[dict[str, Any]]:
-        return list(self.app.bot_data.services.db.query(f"select * from inquiries where {where} order by id"))
-
-
-async def harness_for(config: Config) -> AsyncIterator[Harness]:
-    application, request = offline_application(config)
-    async with application:
-        await application.post_init(application)  # type: ignore[misc]
-        yield Harness(application, request, Users())
-        await application.post_shutdown(application)  # type: ignore[misc]
+from tests.offline import BOT_ID, BOT_USERNAME, Harness, config_for, feed, harness_for
 
 
 @pytest.fixture

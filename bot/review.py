@@ -1,0 +1,118 @@
+"""``naeringsbot review``: the live inquiry log in Datasette on 127.0.0.1, read-only, with ready-made queries.
+
+The database is served as a normal (mutable) file, never ``immutable``, because the bot keeps
+writing to it; Datasette reads such files through ``mode=ro`` connections and allows only SELECT
+statements. The only ways it could write are canned queries marked ``write: true`` and plugins,
+so this module refuses the first and switches off every plugin that is not part of Datasette.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import Config, Indicator
+from bot.indicators import CARD_SHOWN, COUNTED, INQUIRY
+from bot.knowledge import KnowledgeBase
+from bot.targets import SHARE_METRICS, metric_sql, sql_literal
+from bot.unanswered import UNANSWERED
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+METADATA_FILE = "review_metadata.yaml"
+TEMPLATE_DATABASE = "inquiries"
+INDICATORS_QUERY = "indikatorer-mot-maltall"
+# The current calendar year in UTC, as the report's default period; no ":" so Datasette sees no parameters.
+YEAR_BOUNDS = ("WITH bounds AS (SELECT strftime('%Y', 'now') || '-01-01' AS start, "
+               "(strftime('%Y', 'now') + 1) || '-01-01' AS stop)")
+PLACEHOLDERS = {"counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED}
+
+
+class ReviewError(Exception):
+    """The review server cannot start safely; the message says why."""
+
+
+def indicators_sql(indicators: list[Indicator], knowledge: KnowledgeBase | None = None) -> str:
+    """Each configured indicator against its yearly target for the current year, counted as the report counts."""
+    rows = []
+    for indicator in indicators:
+        actual = (metric_sql(indicator, knowledge)
+                  .replace(":start", "(SELECT start FROM bounds)").replace(":end", "(SELECT stop FROM bounds)"))
+        rows.append(
+            f"SELECT {sql_literal(indicator.id)} AS indikator, {sql_literal(indicator.title.nb)} AS tittel, "
+            f"{float(indicator.target)!r} AS mål, ({actual}) AS faktisk, "
+            f"{int(indicator.metric in SHARE_METRICS)} AS er_andel, {int(indicator.example)} AS eksempel"
+        )
+    if not rows:
+        rows.append("SELECT NULL AS indikator, NULL AS tittel, NULL AS mål, NULL AS faktisk, "
+                    "0 AS er_andel, 0 AS eksempel WHERE 0")
+    return (
+        f"{YEAR_BOUNDS},\ntargets AS (\n  " + "\n  UNION ALL\n  ".join(rows) + "\n)\n"
+        "SELECT indikator, tittel, mål, faktisk, round(1.0 * faktisk / nullif(mål, 0), 3) AS oppnådd, "
+        "faktisk >= mål AS nådd, eksempel FROM targets"
+    )
+
+
+def metadata_template() -> dict[str, Any]:
+    """``bot/review_metadata.yaml`` as shipped in the package."""
+    text = resources.files("bot").joinpath(METADATA_FILE).read_text("utf-8")
+    template: dict[str, Any] = yaml.safe_load(text)
+    return template
+
+
+def review_metadata(
+    database_name: str,
+    config: Config,
+    knowledge: KnowledgeBase | None = None,
+    template: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The metadata with the database's own name, the shared definitions and this year's targets."""
+    metadata = copy.deepcopy(template if template is not None else metadata_template())
+    database = metadata["databases"].pop(TEMPLATE_DATABASE)
+    metadata["databases"][database_name] = database
+    for name, query in database["queries"].items():
+        if query.get("write"):
+            raise ReviewError(f"{METADATA_FILE}: query '{name}' is marked write: true — the review is read-only")
+        query["sql"] = query["sql"].format(**PLACEHOLDERS)
+    database["queries"][INDICATORS_QUERY]["sql"] = indicators_sql(config.indicators, knowledge)
+    return metadata
+
+
+def disable_plugins() -> list[str]:
+    """Unregister every plugin that does not ship with Datasette; some (like write APIs) could change data."""
+    from datasette.plugins import DEFAULT_PLUGINS, pm
+
+    extra = [plugin for plugin in pm.get_plugins() if getattr(plugin, "__name__", "") not in DEFAULT_PLUGINS]
+    for plugin in extra:
+        pm.unregister(plugin)
+    return [getattr(plugin, "__name__", repr(plugin)) for plugin in extra]
+
+
+def build_datasette(database_path: Path, metadata: dict[str, Any]) -> Any:
+    """A Datasette over the live file (mutable, read through ``mode=ro``), with plugins switched off."""
+    from datasette.app import Datasette
+
+    disabled = disable_plugins()
+    if disabled:
+        logger.warning("Datasette plugins switched off for the read-only review: %s", ", ".join(disabled))
+    return Datasette(files=[str(database_path)], metadata=metadata, settings={"allow_download": False})
+
+
+def serve(config: Config, port: int = DEFAULT_PORT, knowledge: KnowledgeBase | None = None) -> None:
+    """Run Datasette on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM)."""
+    import uvicorn
+
+    from bot.database import open_database
+
+    path = config.database_path
+    open_database(path).conn.close()  # create and migrate first, so every table exists
+    datasette = build_datasette(path, review_metadata(path.stem, config, knowledge))
+    logger.info("Serving %s read-only at http://%s:%d/", path, HOST, port)
+    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning")

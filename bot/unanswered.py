@@ -1,0 +1,140 @@
+"""What people asked that the bot could not answer, grouped so editors see the biggest gaps first.
+
+The input is every question of the period that ended in "I don't know" (``fallback``) and every
+"none of these" press after "did you mean…" (that row carries the question's text). Similar
+questions are grouped with rapidfuzz over their normalised words, so "søke støtte til båt" and
+"Hvordan søker jeg støtte til båten min?" land together. Each group shows the knowledge-base entry
+the matcher finds closest: a hint for the editor, never applied automatically.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sqlite_utils import Database
+
+from bot.indicators import COUNTED, IN_PERIOD, NONE_OF_THESE, bounds
+from bot.matching import Matcher
+from bot.normalise import content_tokens, tokens
+from bot.periods import Period, period_argument
+
+SIMILARITY_CUTOFF = 70.0  # token_sort_ratio over normalised content words
+BLOCK_ROWS = 512  # rows of the similarity matrix computed at once, so memory stays small
+MAX_EXAMPLES = 5
+
+UNANSWERED = f"((i.kind = 'message' AND i.outcome = 'fallback') OR ({NONE_OF_THESE}))"
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Similar unanswered questions: the most frequent wording, how often, and the closest entry."""
+
+    example: str
+    count: int
+    suggested_entry: str | None = None
+    score: float | None = None
+    examples: list[str] = field(default_factory=list)
+
+
+def unanswered_texts(db: Database, period: Period) -> list[str]:
+    """Texts of the period's unanswered questions; purged or forgotten texts are gone and not listed."""
+    rows = db.query(
+        f"SELECT i.text FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {UNANSWERED} "
+        "AND i.text IS NOT NULL ORDER BY i.received_at, i.id",
+        bounds(period),
+    )
+    return [row["text"] for row in rows]
+
+
+def comparable(text: str) -> str:
+    """What two questions are compared on: folded, stemmed content words, else all words ("" for "???")."""
+    return " ".join(content_tokens(text)) or " ".join(tokens(text))
+
+
+def group_texts(texts: list[str], cutoff: float = SIMILARITY_CUTOFF) -> list[list[str]]:
+    """Group similar texts, largest group first; each group starts with its most frequent wording.
+
+    Greedy: the most frequent remaining wording founds a group and takes every remaining wording at
+    least ``cutoff`` similar to it. Unlike connected components this never chains two unrelated
+    questions together through a third that resembles both.
+    """
+    by_key: dict[str, Counter[str]] = {}
+    for text in texts:
+        key = comparable(text)
+        if key:
+            by_key.setdefault(key, Counter())[text.strip()] += 1
+    keys = sorted(by_key, key=lambda key: (-sum(by_key[key].values()), key))
+    owner = np.full(len(keys), -1)
+    for first in range(0, len(keys), BLOCK_ROWS):
+        scores = process.cdist(
+            keys[first : first + BLOCK_ROWS],
+            keys,
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            score_cutoff=cutoff,
+            dtype=np.uint8,
+            workers=-1,
+        )
+        for offset, row in enumerate(scores):
+            leader = first + offset
+            if owner[leader] >= 0:
+                continue
+            members = (row >= cutoff) & (owner < 0)
+            members[leader] = True
+            owner[members] = leader
+    groups: list[list[str]] = []
+    for leader in dict.fromkeys(int(index) for index in owner):
+        wordings: Counter[str] = Counter()
+        for index in np.flatnonzero(owner == leader):
+            wordings.update(by_key[keys[index]])
+        groups.append([text for text, count in wordings.most_common() for _ in range(count)])
+    groups.sort(key=lambda group: (-len(group), group[0]))
+    return groups
+
+
+def unanswered_groups(
+    db: Database, period: Period, matcher: Matcher | None = None, limit: int | None = None
+) -> list[UnansweredGroup]:
+    """The period's unanswered questions in groups, largest first, with the closest entry if a matcher is given."""
+    groups = group_texts(unanswered_texts(db, period))[:limit]
+    result = []
+    for texts in groups:
+        closest = matcher.rank(texts[0], limit=1) if matcher is not None else []
+        result.append(
+            UnansweredGroup(
+                example=texts[0],
+                count=len(texts),
+                suggested_entry=closest[0].entry_id if closest else None,
+                score=closest[0].score if closest else None,
+                examples=list(dict.fromkeys(texts))[:MAX_EXAMPLES],
+            )
+        )
+    return result
+
+
+def format_unanswered(groups: list[UnansweredGroup], lang: str = "nb", limit: int = 10) -> str:
+    """Plain text for staff in Telegram (``/unanswered``): one line per group, most frequent first."""
+    if not groups:
+        return "Ingen ubesvarte spørsmål i perioden." if lang == "nb" else "No unanswered questions in the period."
+    closest = "nærmest" if lang == "nb" else "closest"
+    lines = []
+    for number, group in enumerate(groups[:limit], start=1):
+        hint = f" ({closest}: {group.suggested_entry} {group.score:.2f})" if group.suggested_entry else ""
+        lines.append(f"{number}. {group.count}× «{group.example}»{hint}")
+    rest = len(groups) - limit
+    if rest > 0:
+        lines.append(f"… og {rest} grupper til" if lang == "nb" else f"… and {rest} more groups")
+    return "\n".join(lines)
+
+
+def telegram_unanswered(
+    db: Database, argument: str | None = None, lang: str = "nb", matcher: Matcher | None = None, limit: int = 10
+) -> str:
+    """``/unanswered [period]``: the largest groups as plain text; raises ``PeriodError`` for a bad period."""
+    period = period_argument(argument)
+    groups = unanswered_groups(db, period, matcher)
+    heading = (f"Ubesvarte spørsmål {period.label}" if lang == "nb" else f"Unanswered questions {period.label}")
+    return heading + "\n" + format_unanswered(groups, lang, limit)

@@ -1,0 +1,200 @@
+"""``naeringsbot report``: the contract JSON with November's hand-counted figures, and its readable forms."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlite_utils import Database
+
+from bot.cli import cli
+from bot.config import Config
+from bot.engine import AnswerEngine
+from bot.knowledge import KnowledgeBase
+from bot.report import build_report, render, stats_message, telegram_stats
+from tests.conftest import ROOT
+from tests.offline import config_for
+from tests.sample_log import (
+    EXPECTED_BY_ENTRY,
+    EXPECTED_BY_TOPIC,
+    EXPECTED_TOTALS,
+    NOVEMBER,
+    build_sample_log,
+)
+
+INDICATORS = [
+    {"id": "inquiries", "title": {"nb": "Henvendelser totalt", "en": "Inquiries in total"},
+     "metric": "inquiries", "target": 1200, "example": True},
+    {"id": "satisfaction", "title": {"nb": "Andel fornøyde", "en": "Share satisfied"},
+     "metric": "satisfaction", "target": 0.7},
+]
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory, shipped_config: Config) -> Config:
+    folder = tmp_path_factory.mktemp("report")
+    return config_for(folder, shipped_config, indicators=INDICATORS)
+
+
+@pytest.fixture(scope="module")
+def db(config: Config) -> Database:
+    return build_sample_log(config.database_path)
+
+
+@pytest.fixture(scope="module")
+def report(db: Database, config: Config, knowledge: KnowledgeBase, engine: AnswerEngine) -> dict[str, Any]:
+    return build_report(db, config, NOVEMBER, knowledge, engine.matcher, today=dt.date(2026, 11, 15))
+
+
+def test_the_report_has_every_contract_field_with_novembers_figures(report: dict[str, Any]) -> None:
+    assert report["period"] == {"from": "2026-11-01", "to": "2026-11-30", "days": 30}
+    assert report["totals"] == EXPECTED_TOTALS
+    assert report["answered_share"] == 0.4615
+    assert report["satisfaction"] == 0.75
+    assert report["feedback"] == {"up": 3, "down": 1}
+    assert report["by_entry"] == EXPECTED_BY_ENTRY
+    assert report["by_topic"] == EXPECTED_BY_TOPIC
+    assert report["by_month"] == {
+        "2026-11": {"inquiries": 13, "unique_users": 4, "answered": 6, "ambiguous": 2, "fallback": 4, "handoffs": 2}
+    }
+    assert report["handoffs"] == {"opened": 2, "answered": 1, "by_status": {"answered": 1, "unrouted": 1},
+                                  "median_minutes_to_first_answer": 30.0}
+
+
+def test_targets_are_pro_rated_counts_and_unscaled_shares(report: dict[str, Any]) -> None:
+    inquiries, satisfaction = report["targets"]
+    assert {key: inquiries[key] for key in ("indicator", "target", "actual", "progress", "met")} == {
+        "indicator": "inquiries", "target": 98.6, "actual": 13, "progress": 0.1318, "met": False}
+    assert inquiries["title"] == {"nb": "Henvendelser totalt", "en": "Inquiries in total"}
+    assert inquiries["target_to_date"] == 49.3 and inquiries["on_track"] is False
+    assert {key: satisfaction[key] for key in ("indicator", "target", "actual", "progress", "met")} == {
+        "indicator": "satisfaction", "target": 0.7, "actual": 0.75, "progress": 1.0714, "met": True}
+
+
+def test_unanswered_groups_have_example_count_and_closest_entry(report: dict[str, Any]) -> None:
+    assert [{key: group[key] for key in ("example", "count", "suggested_entry")} for group in report["unanswered"]] == [
+        {"example": "søke støtte til båt", "count": 2, "suggested_entry": "funding"},
+        {"example": "kurs i bryggeri", "count": 1, "suggested_entry": "establisher-courses"},
+        {"example": "parkering ved rådhuset", "count": 1, "suggested_entry": None},
+    ]
+
+
+def test_json_form_is_the_report_itself(report: dict[str, Any]) -> None:
+    assert json.loads(render(report, "json")) == report
+
+
+def test_markdown_for_the_council_has_norwegian_headings_and_the_definitions(
+    report: dict[str, Any], knowledge: KnowledgeBase, config: Config
+) -> None:
+    markdown = render(report, "md", "nb", knowledge, config)
+    assert markdown.startswith("# Næringsbot – indikatorer og måltall\n")
+    for heading in ("## Nøkkeltall", "## Måltall", "## Per måned", "## Mest viste svar", "## Per emne",
+                    "## Spørsmål sendt til ansatte", "## Ubesvarte spørsmål", "## Slik telles tallene"):
+        assert f"\n{heading}" in markdown
+    assert "| Henvendelser | 13 |" in markdown
+    assert "| Andel besvart | 46,2 % |" in markdown
+    assert "| Henvendelser totalt* | 98,6 | 13 | 13,2 % | nei | nei |" in markdown
+    assert "| Midler til forskning, innovasjon og utvikling (funding) | 3 |" in markdown
+    assert "| Gründer / etablerer | 3 |" in markdown  # role titles from config
+    assert "Måltall merket * er eksempler" in markdown
+
+
+def test_english_markdown_on_request(report: dict[str, Any]) -> None:
+    markdown = render(report, "md", "en")
+    assert "## Key figures" in markdown and "| Share answered | 46.2% |" in markdown
+    assert "## How the figures are counted" in markdown
+
+
+def test_table_form_aligns_figures_for_a_terminal(report: dict[str, Any]) -> None:
+    lines = render(report, "table").splitlines()
+    assert lines[0] == "Næringsbot – indikatorer og måltall"
+    inquiries = next(line for line in lines if line.startswith("Henvendelser "))
+    answered = next(line for line in lines if line.startswith("Besvart av boten"))
+    assert inquiries.endswith(" 13") and answered.endswith(" 6")
+    assert len(inquiries) == len(answered)  # right-aligned in one column
+
+
+def test_csv_form_has_one_figure_per_row(report: dict[str, Any]) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    figures = {(row["section"], row["key"]): row for row in rows}
+    assert figures[("totals", "inquiries")]["value"] == "13"
+    assert figures[("shares", "satisfaction")]["value"] == "0.75"
+    assert figures[("by_entry", "funding")]["value"] == "3"
+    assert figures[("by_month", "2026-11:answered")]["value"] == "6"
+    assert figures[("targets", "inquiries")] == {"section": "targets", "key": "inquiries", "value": "13",
+                                                 "target": "98.6", "progress": "0.1318", "met": "False"}
+    assert figures[("unanswered", "søke støtte til båt")]["value"] == "2"
+
+
+def test_stats_message_for_telegram(report: dict[str, Any]) -> None:
+    text = stats_message(report, "nb")
+    assert "Henvendelser: 13 (unike brukere: 4)" in text
+    assert "Besvart: 6 (46,2 %) · forslag: 2 · ikke besvart: 4 · til ansatte: 1" in text
+    assert "Fornøyde: 75 % av 4 stemmer" in text
+    assert "⏳ Henvendelser totalt: 13 / 98,6" in text
+    assert "✅ Andel fornøyde: 75 % / 70 %" in text
+    assert "Inquiries: 13 (unique users: 4)" in stats_message(report, "en")
+
+
+def test_telegram_stats_gives_text_and_a_png(db: Database, config: Config, knowledge: KnowledgeBase) -> None:
+    text, png = telegram_stats(db, config, "2026-11", "en", knowledge)
+    assert text.startswith("Næringsbot 2026-11-01–2026-11-30\nInquiries: 13")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+# The command ------------------------------------------------------------------------------------
+
+
+def invoke(config: Config, *args: str) -> Any:
+    config_file = ROOT / "config.yaml"
+    env = {"NAERINGSBOT_DATABASE": str(config.database_path)}
+    return CliRunner().invoke(cli, ["report", "--config", str(config_file), *args], env=env)
+
+
+def test_report_command_prints_the_json(config: Config, db: Database) -> None:
+    result = invoke(config, "--period", "2026-11", "--format", "json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["totals"] == EXPECTED_TOTALS
+    assert [target["indicator"] for target in figures["targets"]] == ["inquiries", "unique-users", "answered-share",
+                                                                       "satisfaction", "founder-guidance"]
+
+
+def test_report_command_takes_from_and_to_and_saves_the_chart(config: Config, db: Database, tmp_path: Path) -> None:
+    chart = tmp_path / "chart.png"
+    result = invoke(config, "--from", "2026-11-30", "--to", "2026-11-30", "--format", "md", "--lang", "en",
+                    "--chart", str(chart))
+    assert result.exit_code == 0, result.output
+    assert "Period: 2026-11-30 – 2026-11-30 (1 days)" in result.stdout
+    assert "| Inquiries | 1 |" in result.stdout
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "30.11.2026"], "Error: --from: '30.11.2026' is not a date — write it as YYYY-MM-DD"),
+        (["--from", "2026-12-01", "--to", "2026-11-01"], "before it starts"),
+        (["--period", "2026-11", "--to", "2026-11-30"], "either --period or --from/--to"),
+        (["--period", "november"], "write 2026, 2026-Q4, 2026-11"),
+    ],
+)
+def test_bad_dates_exit_2_with_a_message_on_stderr(config: Config, args: list[str], message: str) -> None:
+    result = invoke(config, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_database_is_an_error_not_a_report_of_zeros(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", "--config", str(ROOT / "config.yaml")],
+                                env={"NAERINGSBOT_DATABASE": str(tmp_path / "nowhere.db")})
+    assert result.exit_code == 1
+    assert "no inquiry log at" in result.stderr
+    assert not (tmp_path / "nowhere.db").exists()
