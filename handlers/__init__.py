@@ -47,6 +47,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
 
     # Staff commands (others get the ordinary unknown-command reply).
     application.add_handler(CommandHandler("reload", staff.reload, filters=new_messages))
+    application.add_handler(CommandHandler("stats", staff.stats, filters=new_messages))
+    application.add_handler(CommandHandler("unanswered", staff.unanswered, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command)
     )

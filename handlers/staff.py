@@ -5,12 +5,19 @@ Anyone not listed in ``staff.user_ids`` gets the ordinary "unknown command" repl
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Callable, Coroutine
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
 from telegram import Update
 
+from bot.periods import PeriodError
+from bot.report import telegram_stats
+from bot.unanswered import telegram_unanswered
 from handlers.commands import unknown_command
 from handlers.context import Context, sender, services
 from handlers.formatting import plain
@@ -52,3 +59,58 @@ async def reload(update: Update, context: Context) -> None:
         return
     await send(context, chat.id, plain(
         f"Kunnskapsbasen er lastet på nytt: {len(engines.engine.knowledge)} oppføringer."))
+
+
+def _read_only(path: Path) -> Database:
+    """A connection of its own for a worker thread; reports never write."""
+    return Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+
+
+@staff_only
+async def stats(update: Update, context: Context) -> None:
+    """/stats [period]: the period's key figures and the weekly chart (default: this year)."""
+    service = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    lang = service.assistant.language(sender(update, context))
+    argument = " ".join(context.args or []) or None
+    knowledge = service.engines.engine.knowledge
+
+    def figures() -> tuple[str, bytes]:
+        db = _read_only(service.config.database_path)
+        try:
+            return telegram_stats(db, service.config, argument, lang, knowledge)
+        finally:
+            db.conn.close()
+
+    try:
+        text, chart = await asyncio.to_thread(figures)
+    except PeriodError as error:
+        await send(context, chat.id, plain(str(error)))
+        return
+    await send(context, chat.id, plain(text))
+    await context.bot.send_photo(chat.id, chart, filename="naeringsbot.png")
+
+
+@staff_only
+async def unanswered(update: Update, context: Context) -> None:
+    """/unanswered [period]: what people asked that the bot could not answer, most frequent first."""
+    service = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    lang = service.assistant.language(sender(update, context))
+    argument = " ".join(context.args or []) or None
+    matcher = service.engines.engine.matcher
+
+    def groups() -> str:
+        db = _read_only(service.config.database_path)
+        try:
+            return telegram_unanswered(db, argument, lang, matcher)
+        finally:
+            db.conn.close()
+
+    try:
+        text = await asyncio.to_thread(groups)
+    except PeriodError as error:
+        text = str(error)
+    await send(context, chat.id, plain(text))

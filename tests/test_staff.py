@@ -68,3 +68,35 @@ async def test_edits_are_picked_up_without_a_command(tmp_path: Path, shipped_con
         broken.unlink()
         assert engines.reload_if_changed() == []
         assert engines.engine is not before
+
+
+async def test_stats_sends_the_figures_and_a_chart_to_staff_only(tmp_path: Path, shipped_config: Config) -> None:
+    async for harness in harness_for(staff_config(tmp_path, shipped_config, copied_knowledge(tmp_path))):
+        for user in (1, 2, 3):
+            await harness.say("Hva er Visit Drammensregionen?", user_id=user)
+        await harness.say("Hvor kan jeg kjøpe billige sykler?", user_id=2)
+        await harness.say("/stats", user_id=7)
+        assert "kommandoen kjenner jeg ikke" in harness.request.last_text()
+        assert harness.request.sent("sendPhoto") == []
+        await harness.say("/stats", user_id=STAFF_ID)
+        text = harness.request.last_text()
+        assert "4" in text and "3" in text  # four inquiries from three people
+        (photo,) = harness.request.sent("sendPhoto")
+        assert photo["chat_id"] == STAFF_ID
+
+
+async def test_stats_with_a_bad_period_says_what_is_allowed(tmp_path: Path, shipped_config: Config) -> None:
+    async for harness in harness_for(staff_config(tmp_path, shipped_config, copied_knowledge(tmp_path))):
+        await harness.say("/stats neste år", user_id=STAFF_ID)
+        assert "2026-Q4" in harness.request.last_text() or "YYYY" in harness.request.last_text()
+        assert harness.request.sent("sendPhoto") == []
+
+
+async def test_unanswered_lists_the_groups(tmp_path: Path, shipped_config: Config) -> None:
+    async for harness in harness_for(staff_config(tmp_path, shipped_config, copied_knowledge(tmp_path))):
+        for user in (1, 2):
+            await harness.say("Hvor kan jeg kjøpe billige sykler?", user_id=user)
+        await harness.say("/unanswered", user_id=7)
+        assert "sykler" not in harness.request.last_text()
+        await harness.say("/unanswered", user_id=STAFF_ID)
+        assert "sykler" in harness.request.last_text()
