@@ -102,7 +102,8 @@ async def forward_question(update: Update, context: Context, question: str | Non
         await send(context, chat.id, plain(intro + contact_text(context, lang)))
         return
     handoff = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
-    await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(user_ref))
+    await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(user_ref),
+                         _shown_as(update, context, handoff))
     await send(context, chat.id, plain(service.config.handoff.confirmation.get(lang)),
                keyboards.end_handoff_button(handoff.id, lang))
 
@@ -114,13 +115,20 @@ def _guesses(context: Context, question: str | None) -> list[tuple[str, float]]:
     return [(candidate.entry_id, candidate.score) for candidate in ranked]
 
 
+def _shown_as(update: Update, context: Context, handoff: Handoff) -> str:
+    """A short pseudonym, or the first name only where ``staff.show_names`` allows it."""
+    user = update.effective_user
+    if services(context).config.staff.show_names and user is not None:
+        return user.first_name
+    return f"bruker {(handoff.user_ref or '')[:8]}"
+
+
 async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple[str, float]],
-                         profile: dict[str, object] | None) -> None:
+                         profile: dict[str, object] | None, shown_as: str) -> None:
     """One forum topic per handoff where the staff chat is a forum; a plain message otherwise."""
     service = services(context)
     staff_chat = service.config.staff.chat_id
     assert staff_chat is not None
-    shown_as = f"bruker {handoff.user_ref[:8]}" if handoff.user_ref else "bruker"
     thread_id = None
     if service.config.handoff.forum_topics:
         try:
@@ -143,7 +151,7 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     follow_up = replace(handoff, question=redact(text))
     message = await context.bot.send_message(
         service.config.staff.chat_id,
-        staff_card(follow_up, [], None, f"bruker {(handoff.user_ref or '')[:8]}", follow_up=True),
+        staff_card(follow_up, [], None, _shown_as(update, context, handoff), follow_up=True),
         message_thread_id=handoff.thread_id,
         reply_to_message_id=handoff.staff_message_id if handoff.thread_id is None else None,
     )

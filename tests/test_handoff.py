@@ -182,3 +182,11 @@ async def test_chat_ids_are_erased_after_the_grace_period(desk: Harness) -> None
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=73)
     assert services.handoffs.erase_closed_chat_ids(72, now=later) == 1
     assert handoffs(desk)[0]["chat_id"] is None
+
+
+async def test_first_names_are_shown_only_when_configured(tmp_path: Path, shipped_config: Config) -> None:
+    config = config_for(tmp_path, shipped_config, profile__ask=False, staff__chat_id=STAFF["id"],
+                        staff__show_names=True, handoff={"forum_topics": False})
+    async for harness in harness_for(config):
+        await hand_off(harness)
+        assert staff_posts(harness)[0]["text"].startswith("#H-1 · Kari · NB")
