@@ -86,7 +86,7 @@ class Assistant:
         """A button press that opens an entry's card; None when the entry no longer exists."""
         started = time.perf_counter()
         entry = self.engine.knowledge.get(entry_id)
-        if entry is None:
+        if entry is None or entry.decline:
             return None
         reply = self.engine.entry_reply(entry, self.language(sender))
         recorded = self._record(sender, update_id, "button", reply.outcome, reply.lang, None, reply,

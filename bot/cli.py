@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 from sqlite_utils import Database
 
 from bot.config import Config, ConfigError, load_config
@@ -36,13 +37,18 @@ def config_option(function: F) -> F:
 
 
 def configure_logging() -> None:
-    """Log to stderr; HTTP client logs stay at WARNING because their URLs contain the bot token."""
+    """Log to stderr; HTTP client logs stay at WARNING because their URLs contain the bot token.
+
+    python-telegram-bot logs its API URL (with the token) and every call's chat ids, names and texts
+    at DEBUG, so its loggers stay at INFO or above whatever level is asked for.
+    """
     logging.basicConfig(
         level=os.environ.get("NAERINGSBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
 
 def read_config(config_file: Path | None) -> Config:
@@ -217,15 +223,17 @@ def purge(config_file: Path | None) -> None:
 @click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
 def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
             top: int) -> None:
-    """Search the matching thresholds that answer most questions within the error limits.
+    """Fit the confidence model and search the thresholds on test questions.
 
-    Ranks every test question once, then tries every combination of answer_threshold,
-    suggest_threshold and min_gap. Copy the chosen values into config.yaml's matching: section;
-    nothing is changed automatically.
+    Scores every question once, fits the model that tells a right best entry from a wrong or
+    out-of-scope one, then tries every combination of answer_threshold, suggest_threshold and
+    min_gap on cross-validated confidences (each from a model that did not see the question).
+    Prints a matching: block for config.yaml; nothing is changed automatically. Tune on
+    development questions and check the result with 'kb eval' on questions not used here.
 
     Example: naeringsbot kb tune knowledge/eval/questions.yaml knowledge/eval/questions-c.yaml
     """
-    from bot.tuning import rank_questions, tune
+    from bot.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
 
     config = read_config(config_file)
     engine = build_engine(config)
@@ -236,8 +244,10 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
         except QuestionFileError as error:
             click.echo(str(error), err=True)
             sys.exit(1)
-    results = tune(rank_questions(engine.matcher, questions), questions, max_wrong=max_wrong,
-                   min_rejection=min_rejection)
+    scored = score_questions(engine.matcher, questions)
+    model = fit_confidence(scored, questions)
+    confidences = out_of_fold_confidence(scored, questions)
+    results = tune(scored, questions, confidences, max_wrong=max_wrong, min_rejection=min_rejection)
     if not results:
         click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
         sys.exit(1)
@@ -246,9 +256,13 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
     for result in results[:top]:
         click.echo(f"{result.answer_threshold:6.2f}  {result.suggest_threshold:7.2f}  {result.min_gap:5.2f}  "
                    f"{result.answer_accuracy:8.1%}  {result.rejection_rate:8.1%}  {result.wrong_answer_rate:5.1%}")
-    current = config.matching
-    click.echo(f"current: answer {current.answer_threshold}, suggest {current.suggest_threshold}, "
-               f"gap {current.min_gap}")
+    best = results[0]
+    block = {"matching": {
+        "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
+        "min_gap": best.min_gap, "max_suggestions": config.matching.max_suggestions,
+        "confidence": {"intercept": model.intercept, "weights": model.weights},
+    }}
+    click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))
 
 
 # Staff review: report, export, review ----------------------------------------------------------

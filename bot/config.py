@@ -95,21 +95,36 @@ class PrivacySettings(Settings):
     retention_days: int = Field(180, ge=1, le=3650)
 
 
-class MatchingSettings(Settings):
-    """Decision thresholds, chosen with ``naeringsbot kb eval`` on the project's test questions."""
+class ConfidenceSettings(Settings):
+    """The confidence model's weights, fitted by ``naeringsbot kb tune`` (see ``bot/confidence.py``)."""
 
-    answer_threshold: float = Field(0.62, ge=0, le=1)
-    suggest_threshold: float = Field(0.40, ge=0, le=1)
-    min_gap: float = Field(0.08, ge=0, le=1)
-    max_suggestions: int = Field(3, ge=1, le=5)
+    intercept: float = -6.0
+    weights: dict[str, float] = {"score": 6.0, "gap": 6.0, "known_share": 3.0}
 
-    @field_validator("suggest_threshold")
+    @field_validator("weights")
     @classmethod
-    def _below_answer(cls, value: float, info: Any) -> float:
-        answer = info.data.get("answer_threshold")
-        if answer is not None and value > answer:
-            raise ValueError("must not be above matching.answer_threshold")
+    def _known_features(cls, value: dict[str, float]) -> dict[str, float]:
+        from bot.confidence import FEATURES
+
+        unknown = sorted(set(value) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; allowed: {', '.join(FEATURES)}")
         return value
+
+
+class MatchingSettings(Settings):
+    """Decision thresholds and the confidence model, chosen with ``naeringsbot kb tune``.
+
+    ``answer_threshold`` applies to the confidence (a probability that the best entry is right);
+    ``suggest_threshold`` to the best entry's match score, below which the bot offers no
+    suggestions at all; ``min_gap`` is the lead over the runner-up an answer also needs.
+    """
+
+    answer_threshold: float = Field(0.8, ge=0, le=1)
+    suggest_threshold: float = Field(0.3, ge=0, le=1)
+    min_gap: float = Field(0.0, ge=0, le=1)
+    max_suggestions: int = Field(3, ge=1, le=5)
+    confidence: ConfidenceSettings = ConfidenceSettings()
 
 
 class FloodSettings(Settings):

@@ -70,6 +70,7 @@ class AnswerEngine:
                 suggestions=[self._choice(candidate.entry_id, lang) for candidate in suggestions],
                 ranked=match.ranked,
             )
+        # A matched decline entry is itself a guess about the topic, so the reply stays generic.
         return Reply("fallback", lang, phrase("dont_know", lang), score=match.score, ranked=match.ranked)
 
     def entry_reply(

@@ -80,8 +80,13 @@ class InquiryLog:
                 return Recorded(existing, duplicate=True)
         row = self._row(inquiry)
         self.flush()
+        if self._pending:  # the rows ahead are still refused: queue behind them, without waiting again
+            self._queue("inquiry", row, sqlite3.OperationalError("earlier rows are still queued"))
+            return Recorded(None)
         try:
             inquiry_id = self._write(lambda: self._insert_inquiry(row))
+        except sqlite3.IntegrityError:
+            raise  # the row breaks the schema's rules: a bug to surface, not a disk to wait for
         except sqlite3.Error as error:
             self._queue("inquiry", row, error)
             return Recorded(None)

@@ -69,6 +69,7 @@ class Entry(Model):
     owner: str = Field(min_length=1)
     review_by: dt.date
     smalltalk: bool = False
+    decline: bool = False  # a near-miss the bot must recognise and decline, never answer
     title: Text
     answer: Text
     questions: Questions
@@ -124,7 +125,7 @@ class KnowledgeBase:
         return [topic for topic in self.topics.values() if topic.menu]
 
     def in_topic(self, topic_id: str) -> list[Entry]:
-        return [entry for entry in self if entry.topic == topic_id and not entry.smalltalk]
+        return [entry for entry in self if entry.topic == topic_id and not entry.smalltalk and not entry.decline]
 
 
 class KnowledgeBaseError(Exception):

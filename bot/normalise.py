@@ -97,7 +97,7 @@ bedrift: bedrift bedrifter bedriften bedrifta firma firmaer firmaet selskap sels
   verksemd verksemda verksemder virksomhet virksomheten foretak foretaket føretak company companies firm
   firms business businesses enterprise enterprises
 starte: starte start starter startar starta startet oppstart oppstarten begynne begynner byrje
-  launch launching starting started
+  launch launching starting started åpne åpner opne opnar open opens
 grunder: gründer gründere gründerar nyetablerer
   nyetablerere nyetablert nyetablerte entrepreneur entrepreneurs founder founders startup startups
 hjelp: hjelp hjelpe hjelper hjelpa hjalp hjelpte veiledning veilede veileder rettleiing rettleie

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -14,6 +15,8 @@ from bot.handoffs import HandoffDesk
 from bot.inquiries import InquiryLog
 from bot.pseudonyms import Pseudonymiser, load_secret
 from bot.reloader import EngineHolder
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +34,9 @@ class Services:
 
     def close(self) -> None:
         self.log.flush()
+        if self.log.pending:
+            logger.error("The inquiry log is still not writable at shutdown: %d queued row(s) are lost",
+                         self.log.pending)
         self.db.conn.close()
 
 

@@ -1,28 +1,32 @@
-"""Choosing the decision thresholds (``matching:`` in config) from a file of test questions.
+"""Choosing the confidence model and the decision thresholds (``matching:`` in config).
 
-Ranking is the slow part and does not depend on the thresholds, so each question is ranked once
-and ``decide()`` is then simulated, vectorised, for every point of a grid. A wrong confident answer
-is the worst outcome, so the wrong-answer rate and the rejection rate are constraints, and only
-then is answer accuracy maximised.
+``kb tune`` fits the confidence model on test questions (is the best-ranked entry right?), then
+grid-searches the thresholds. Scoring is the slow part and does not depend on either, so each
+question is scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A
+wrong confident answer is the worst outcome, so the wrong-answer rate and the rejection rate are
+constraints, and only then is answer accuracy maximised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from bot.matching import Candidate, Matcher
+from bot.confidence import ConfidenceModel, fit
+from bot.matching import Matcher, Scoring
 
-ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(66))  # 0.30 … 0.95
+ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(70))  # 0.30 … 0.99
 SUGGEST_GRID = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))  # 0.10 … 0.60
-GAP_GRID = tuple(round(0.01 * step, 2) for step in range(41))  # 0.00 … 0.40
-
+GAP_GRID = tuple(round(0.02 * step, 2) for step in range(11))  # 0.00 … 0.20
 
 class Question(Protocol):
     """What tuning needs of a test question (``bot.evaluation.TestQuestion`` fits)."""
+
+    @property
+    def q(self) -> str: ...
 
     @property
     def expect(self) -> list[str]: ...
@@ -41,14 +45,41 @@ class TuningResult:
     wrong_answer_rate: float
 
 
-def rank_questions(matcher: Matcher, questions: Iterable[Question | str]) -> list[list[Candidate]]:
-    """Each question ranked once (the expensive step), ready for ``tune``."""
-    return [matcher.rank(question if isinstance(question, str) else _text(question)) for question in questions]
+def score_questions(matcher: Matcher, questions: Sequence[Question]) -> list[Scoring]:
+    """Each question scored once (the expensive step), ready for ``fit_confidence`` and ``tune``."""
+    return [matcher.score(question.q) for question in questions]
+
+
+def fit_confidence(scored: Sequence[Scoring], questions: Sequence[Question]) -> ConfidenceModel:
+    """Fit the model that tells a right best entry from a wrong or out-of-scope one."""
+    usable = [(scoring, question) for scoring, question in zip(scored, questions, strict=True)
+              if scoring.ranked and scoring.declined is None]
+    rows = [scoring.features for scoring, _ in usable]
+    labels = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
+    return fit(rows, labels)
+
+
+def out_of_fold_confidence(scored: Sequence[Scoring], questions: Sequence[Question], folds: int = 5) -> list[float]:
+    """Each question's confidence from a model fitted without it (k-fold cross-validation).
+
+    Thresholds chosen on a model's own training questions are too trusting: the model has seen
+    their answers. Confidences from models that never saw the question behave like those of
+    questions from real users, so the thresholds chosen on them hold up better.
+    """
+    confidence = [0.0] * len(scored)
+    for fold in range(folds):
+        held_out = set(range(fold, len(scored), folds))
+        training = [i for i in range(len(scored)) if i not in held_out]
+        model = fit_confidence([scored[i] for i in training], [questions[i] for i in training])
+        for i in held_out:
+            confidence[i] = model.probability(scored[i].features) if scored[i].ranked else 0.0
+    return confidence
 
 
 def tune(
-    ranked_per_question: Sequence[Sequence[Candidate]],
+    scored: Sequence[Scoring],
     questions: Sequence[Question],
+    confidences: Sequence[float],
     max_wrong: float = 0.02,
     min_rejection: float = 0.92,
     answer_grid: Sequence[float] = ANSWER_GRID,
@@ -60,20 +91,18 @@ def tune(
     Ties go to the highest suggest threshold (fewer pointless "did you mean") and then to the
     largest gap and answer threshold, which leave the most margin on questions not seen yet.
     """
-    if len(ranked_per_question) != len(questions):
-        raise ValueError("one ranking per question is needed")
-    first = np.array([ranked[0].score if ranked else 0.0 for ranked in ranked_per_question], dtype=float)
-    second = np.array(
-        [ranked[1].score if len(ranked) > 1 else 0.0 for ranked in ranked_per_question], dtype=float
-    )
+    if len(scored) != len(questions):
+        raise ValueError("one scoring per question is needed")
+    first = np.array([s.ranked[0].score if s.ranked else 0.0 for s in scored])
+    second = np.array([s.ranked[1].score if len(s.ranked) > 1 else 0.0 for s in scored])
+    confidence = np.asarray(confidences, dtype=float)
     in_scope = np.array([bool(question.expect) for question in questions], dtype=bool)
     right = np.array(
-        [
-            bool(ranked) and ranked[0].entry_id in question.expect
-            for ranked, question in zip(ranked_per_question, questions, strict=True)
-        ],
+        [bool(s.ranked) and s.ranked[0].entry_id in question.expect
+         for s, question in zip(scored, questions, strict=True)],
         dtype=bool,
     )
+    has_ranking = np.array([bool(s.ranked) and s.declined is None for s in scored], dtype=bool)
     total, scope_count = max(len(questions), 1), max(int(in_scope.sum()), 1)
     out_count = max(int((~in_scope).sum()), 1)
 
@@ -81,13 +110,13 @@ def tune(
     answer = np.asarray(answer_grid)[:, None, None, None]
     gap = np.asarray(gap_grid)[None, :, None, None]
     suggest = np.asarray(suggest_grid)[None, None, :, None]
-    confident = (first >= answer) & (first - second >= gap) & (first >= suggest)
-    shown = first >= suggest  # answered or suggested first: what top-1 accuracy counts
+    confident = has_ranking & (confidence >= answer) & (first - second >= gap) & (suggest >= 0)
+    shown = confident | (has_ranking & (first >= suggest))  # answered or suggested first
     answer_accuracy = (confident & right & in_scope).sum(-1) / scope_count
-    top1 = np.broadcast_to((shown & right & in_scope).sum(-1) / scope_count, answer_accuracy.shape)
+    top1 = (shown & right & in_scope).sum(-1) / scope_count
     rejection = (~confident & ~in_scope).sum(-1) / out_count
     wrong = (confident & ~right).sum(-1) / total
-    valid = (suggest[..., 0] <= answer[..., 0]) & (wrong <= max_wrong) & (rejection >= min_rejection)
+    valid = (wrong <= max_wrong) & (rejection >= min_rejection)
 
     results = [
         TuningResult(
@@ -113,10 +142,3 @@ def tune(
         )
     )
     return results
-
-
-def _text(question: Question) -> str:
-    text = getattr(question, "q", None)
-    if not isinstance(text, str):
-        raise TypeError("a question needs its text in .q")
-    return text

@@ -103,6 +103,8 @@ def unanswered_groups(
     result = []
     for texts in groups:
         closest = matcher.rank(texts[0], limit=1) if matcher is not None else []
+        # A hint only when the entry is as close as a "did you mean" suggestion would have to be.
+        closest = [c for c in closest if matcher is not None and c.score >= matcher.settings.suggest_threshold]
         result.append(
             UnansweredGroup(
                 example=texts[0],

@@ -51,7 +51,7 @@ async def talk_to_person(update: Update, context: Context) -> None:
     parent = services(context).log.inquiry(parent_id) if parent_id else None
     asked_for_person = parent is not None and parent.get("entry_id") == CONTACT_ENTRY
     question = parent.get("text") if parent and parent.get("kind") == "message" and not asked_for_person else None
-    await _request_person(update, context, question, parent_id)
+    await _request_person(update, context, question, parent_id if parent is not None else None)  # forged: no link
 
 
 async def _request_person(update: Update, context: Context, question: str | None,

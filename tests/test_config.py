@@ -65,8 +65,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
         ("privacy:\n  retention_days: -3\n", r"c\.yaml:2: privacy\.retention_days: .*greater than or equal to 1"),
         ("staff:\n  user_ids: [abc]\n", r"c\.yaml:2: staff\.user_ids\.0: .*integer"),
         (
-            "matching:\n  answer_threshold: 0.3\n  suggest_threshold: 0.5\n",
-            r"c\.yaml:3: matching\.suggest_threshold: .*not be above",
+            "matching:\n  confidence:\n    weights: {score: 1.0, colour: 2.0}\n",
+            r"c\.yaml:3: matching\.confidence\.weights: .*unknown features \['colour'\]",
         ),
         ("telegram: [\n", r"c\.yaml:\d+: invalid YAML"),
         ("- just\n- a list\n", r"c\.yaml:1: the config must be a mapping"),

@@ -36,7 +36,8 @@ async def test_reload_picks_up_a_valid_edit(tmp_path: Path, shipped_config: Conf
         tourism = folder / "tourism.yaml"
         tourism.write_text(tourism.read_text("utf-8").replace("Visit Drammensregionen", "Besøk Drammen"), "utf-8")
         await harness.say("/reload", user_id=STAFF_ID)
-        assert "lastet på nytt: 16 oppføringer" in harness.request.last_text()
+        count = len(harness.app.bot_data.services.engines.engine.knowledge)
+        assert f"lastet på nytt: {count} oppføringer" in harness.request.last_text()
         await harness.press("e:visit-drammensregionen:0", user_id=7)
         assert "Besøk Drammen" in harness.request.last_text()
 
@@ -46,10 +47,11 @@ async def test_reload_keeps_the_old_knowledge_base_when_the_new_one_is_broken(
 ) -> None:
     folder = copied_knowledge(tmp_path)
     async for harness in harness_for(staff_config(tmp_path, shipped_config, folder)):
+        count = len(harness.app.bot_data.services.engines.engine.knowledge)
         (folder / "tourism.yaml").write_text("entries:\n  - id: Broken\n    topic: [\n", "utf-8")
         await harness.say("/reload", user_id=STAFF_ID)
         reply = harness.request.last_text()
-        assert "den gamle er beholdt (16 oppføringer)" in reply and "tourism.yaml:" in reply
+        assert f"den gamle er beholdt ({count} oppføringer)" in reply and "tourism.yaml:" in reply
         await harness.say("Hva er Visit Drammensregionen?", user_id=7)
         assert "Visit Drammensregionen" in harness.request.last_text()
 

@@ -1,0 +1,296 @@
+"""Soft TF-IDF coverage: how much of a message each entry explains, word by word.
+
+Each entry is one bag of stemmed terms pooled from its alternate questions, title and keywords.
+A message scores, per entry, the IDF-weighted share of its content words that the entry explains:
+typos are mapped to known terms with rapidfuzz, compounds are split into known parts, synonyms
+share a concept, and words the knowledge base has never seen count against every entry, which is
+what lets the bot say "I don't know" to "kurs i svømming for barn".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry
+from bot.normalise import (
+    STOP_WORDS,
+    concept,
+    concept_words,
+    content_tokens,
+    surface_stems,
+    terms,
+    tokens,
+)
+
+# Weights and limits of the scorer.
+TYPO_CUTOFF = 80.0  # rapidfuzz ratio for a word to count as a misspelling of a known term
+COMPOUND_SIMILARITY = 0.9  # a compound split into two known parts explains the word a little less
+FIELD_WEIGHT = {"question": 1.0, "title": 2.0, "keyword": 2.0}
+COMPOUND_PART_SHARE = 0.5  # an entry's "turistkontor" says less about "kontor" than "kontor" would
+ASSOCIATION_EXPONENT = 0.5  # how much more an entry that uses a term often owns it
+UNKNOWN_WORD_WEIGHT = 0.75  # share of the highest IDF that an unknown word weighs
+UNKNOWN_WORDS_EXPONENT = 0.3  # n unknown words weigh like n**0.3 of them
+PHRASE_WEIGHT = 0.25  # share of the final score given to the closest alternate question
+LONG_MESSAGE_MASS = 3.0  # words' worth of top weight before a long message stops diluting fully
+LONG_MESSAGE_DILUTION = 0.2  # how much each further word's weight still dilutes
+COURTESY_DILUTION = 0.5  # how much "thanks"/"hello" weight counts against content entries
+TERM_CACHE_SIZE = 50_000
+MIN_PART_LENGTH = 4
+
+
+@dataclass
+class _TermMatch:
+    """How one message word is explained: known terms with a similarity, or compound parts."""
+
+    direct: list[tuple[str, float]] = field(default_factory=list)
+    parts: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.direct or self.parts)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """One message word's weight and its weighted contribution to every entry (None: unknown)."""
+
+    weight: float
+    vector: np.ndarray | None
+    courtesy: bool
+
+
+def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
+    vectors = [item.vector for item in evidence if item.vector is not None]
+    return np.sum(vectors, axis=0) if vectors else np.zeros(size)
+
+
+class CoverageScorer:
+    """Built once per knowledge base; ``scores`` is called once per message."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._smalltalk = np.array([entry.smalltalk for entry in self.entries], dtype=bool)
+        term_counts = [_entry_term_counts(entry) for entry in self.entries]
+        self.vocabulary: list[str] = sorted({term for counts in term_counts for term in counts})
+        self._vocabulary_set = frozenset(self.vocabulary)
+        # Every form the knowledge base writes (word, stem, synonym) mapped to its term: what
+        # compound parts are looked up in, and what a typo is corrected towards, so a misspelt
+        # "vieledning" still finds "veiledning" and through it its synonym group.
+        self._known_forms = _known_forms(self.entries, self._vocabulary_set)
+        _add_compound_parts(term_counts, self._known_forms)
+        self._postings, self._idf = _postings(term_counts)
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._courtesy = frozenset(
+            term
+            for term, (indices, _) in self._postings.items()
+            if self._smalltalk[indices].all()
+        )
+        self._phrases = [_entry_phrases(entry) for entry in self.entries]
+        self._evidence_cache: dict[str, _Evidence] = {}
+        # People rarely mistype a word's first letter; bucketing by it keeps "bostøtte" from
+        # being read as "støtte" and makes each lookup several times cheaper.
+        self._typo_lexicon: dict[str, list[str]] = defaultdict(list)
+        for form in sorted(self._known_forms):
+            self._typo_lexicon[form[0]].append(form)
+
+    def scores(self, words: list[str]) -> np.ndarray:
+        """Per entry, the weighted share of ``words`` it explains (not clipped: order above 1 matters)."""
+        evidence = [self._evidence(word) for word in words]
+        topical = [item for item in evidence if item.vector is not None and not item.courtesy]
+        courtesy = [item for item in evidence if item.vector is not None and item.courtesy]
+        unknown = [item.weight for item in evidence if item.vector is None]
+        explained_content = _sum_vectors(topical, len(self.entries))
+        explained = explained_content + _sum_vectors(courtesy, len(self.entries))
+        content_mass = sum(item.weight for item in topical)
+        courtesy_mass = sum(item.weight for item in courtesy)
+        # Unknown words count against every entry, but sub-linearly: a long message full of
+        # personal context is still about its known words; a short one about swimming is not.
+        penalty = max(unknown, default=0.0) * len(unknown) ** UNKNOWN_WORDS_EXPONENT
+        total = content_mass + courtesy_mass + penalty
+        if total <= 0:
+            return np.zeros(len(self.entries))
+        # A long message is judged on its best-explained part: beyond a few words' worth of
+        # weight, more context dilutes the score only a little.
+        cap = LONG_MESSAGE_MASS * self._max_idf
+        content_total = content_mass + penalty
+        if content_total > cap:
+            content_total = cap + LONG_MESSAGE_DILUTION * (content_total - cap)
+        # Content entries are judged on content words ("hei, kurs?" is about courses), but a
+        # message that is mostly thanks is not a question about the one topic word it contains.
+        content_total += COURTESY_DILUTION * courtesy_mass
+        content = explained_content / content_total if content_total > 0 else explained_content
+        # Not clipped here: the order of entries above 1 still matters; ``rank`` clips scores.
+        return np.asarray(np.where(self._smalltalk, explained / total, content))
+
+    def _contribution(self, term_match: _TermMatch) -> np.ndarray:
+        best = np.zeros(len(self.entries))
+        for term, similarity in term_match.direct:
+            indices, association = self._postings[term]
+            np.maximum.at(best, indices, similarity * association)
+        if term_match.parts:
+            combined = np.zeros(len(self.entries))
+            share = COMPOUND_SIMILARITY / len(term_match.parts)
+            for term, similarity in term_match.parts:
+                indices, association = self._postings[term]
+                np.add.at(combined, indices, share * similarity * association)
+            best = np.maximum(best, combined)
+        return best
+
+    def _weight(self, word: str, term_match: _TermMatch) -> float:
+        if term_match.direct:
+            return max(self._idf[term] for term, _ in term_match.direct)
+        if term_match.parts:
+            return sum(self._idf[term] for term, _ in term_match.parts) / len(term_match.parts)
+        if word.isdigit() or len(word) <= 2:
+            return 0.3 * UNKNOWN_WORD_WEIGHT * self._max_idf
+        return UNKNOWN_WORD_WEIGHT * self._max_idf
+
+    def _evidence(self, word: str) -> _Evidence:
+        """What one message word says about every entry; cached, since words recur."""
+        cached = self._evidence_cache.get(word)
+        if cached is None:
+            if len(self._evidence_cache) >= TERM_CACHE_SIZE:
+                self._evidence_cache.clear()  # users' vocabulary is unbounded; memory is not
+            term_match = self._explain_uncached(word)
+            weight = self._weight(word, term_match)
+            vector = self._contribution(term_match) * weight if term_match.known else None
+            cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match))
+            self._evidence_cache[word] = cached
+        return cached
+
+    def _is_courtesy(self, term_match: _TermMatch) -> bool:
+        terms = [term for term, _ in term_match.direct] or [term for term, _ in term_match.parts]
+        return bool(terms) and all(term in self._courtesy for term in terms)
+
+    def _explain_uncached(self, word: str) -> _TermMatch:
+        word_stems = terms(word)
+        known = [(stem, 1.0) for stem in word_stems if stem in self._vocabulary_set]
+        if known:
+            return _TermMatch(direct=known)
+        parts = _split_compound(word_stems[0], self._known_forms)
+        if parts:
+            return _TermMatch(parts=[(part, 1.0) for part in parts])
+        if len(word) < 5 or word.isdigit():
+            return _TermMatch()
+        typos = process.extract(
+            word_stems[0],
+            self._typo_lexicon.get(word[0], []),
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=TYPO_CUTOFF,
+            limit=3,
+        )
+        corrected: dict[str, float] = {}
+        for form, score, _ in typos:
+            term = self._known_forms[form]
+            corrected[term] = max(corrected.get(term, 0.0), score / 100.0)
+        return _TermMatch(direct=list(corrected.items()))
+
+    def is_known(self, word: str) -> bool:
+        return self._evidence(word).vector is not None
+
+    def phrase_similarity(self, query: str, index: int) -> float:
+        """The closest alternate question or title of entry ``index`` (rapidfuzz token_sort_ratio)."""
+        best = process.extractOne(
+            query,
+            self._phrases[index],
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            score_cutoff=0,
+        )
+        return best[1] / 100.0 if best else 0.0
+
+
+def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:
+    """Every text of an entry the matchers learn from, with its kind (title, question, keyword)."""
+    for lang in ("nb", "en"):
+        yield "title", entry.title.get(lang)
+        for question in entry.questions.get(lang):
+            yield "question", question
+    for keyword in entry.keywords:
+        yield "keyword", keyword
+
+
+def _terms(text: str) -> set[str]:
+    words = [word for word in tokens(text) if word not in STOP_WORDS] or tokens(text)
+    return {term for word in words for term in terms(word)}
+
+
+def _known_forms(entries: list[Entry], vocabulary: frozenset[str]) -> dict[str, str]:
+    forms = {term: term for term in vocabulary}
+    for stem in concept_words():
+        if concept(stem) in vocabulary:
+            forms.setdefault(stem, concept(stem))
+    for entry in entries:
+        for _, text in entry_fields(entry):
+            for word in tokens(text):
+                known = [term for term in terms(word) if term in vocabulary]
+                if known and word not in STOP_WORDS:
+                    forms.setdefault(word, known[0])
+            for stem in surface_stems(text):
+                if concept(stem) in vocabulary:
+                    forms.setdefault(stem, concept(stem))
+    return forms
+
+
+def _entry_term_counts(entry: Entry) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
+    for kind, text in entry_fields(entry):
+        for term in _terms(text):
+            counts[term] += FIELD_WEIGHT[kind]
+    return counts
+
+
+def _entry_phrases(entry: Entry) -> list[str]:
+    return [" ".join(content_tokens(text)) for kind, text in entry_fields(entry) if kind != "keyword"]
+
+
+def _split_compound(term: str, known: Mapping[str, str]) -> tuple[str, str] | None:
+    """Split a Norwegian compound ("grunderkurs") into two known terms, longest tail first.
+
+    ``known`` maps every form the knowledge base uses to its term, so no part is stemmed here:
+    this runs for every unknown word of a message and must stay cheap.
+    """
+    for cut in range(MIN_PART_LENGTH, len(term) - MIN_PART_LENGTH + 1):
+        tail = known.get(term[cut:])
+        if tail is None:
+            continue
+        head = term[:cut]
+        for candidate in (head, head[:-1]) if head.endswith(("s", "e")) else (head,):
+            if len(candidate) >= MIN_PART_LENGTH - 1 and candidate in known:
+                return known[candidate], tail
+    return None
+
+
+def _add_compound_parts(term_counts: list[dict[str, float]], known: Mapping[str, str]) -> None:
+    """An entry about "etablererveiledning" also answers to "veiledning" and "etablerer"."""
+    for counts in term_counts:
+        for term, count in list(counts.items()):
+            parts = _split_compound(term, known) if len(term) >= 2 * MIN_PART_LENGTH else None
+            for part in parts or ():
+                counts[part] = max(counts.get(part, 0.0), count * COMPOUND_PART_SHARE)
+
+
+def _postings(
+    term_counts: list[dict[str, float]],
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float]]:
+    by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for index, counts in enumerate(term_counts):
+        for term, count in counts.items():
+            by_term[term].append((index, count))
+    entry_count = len(term_counts)
+    postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    idf: dict[str, float] = {}
+    for term, pairs in by_term.items():
+        indices = np.array([index for index, _ in pairs], dtype=np.intp)
+        weights = np.array([count for _, count in pairs])
+        association = (weights / weights.max()) ** ASSOCIATION_EXPONENT
+        postings[term] = (indices, association)
+        idf[term] = math.log(1 + entry_count / len(pairs))
+    return postings, idf
