@@ -195,12 +195,16 @@ class CoverageScorer:
     def is_known(self, word: str) -> bool:
         return self._evidence(word).vector is not None
 
-    def phrase_similarity(self, query: str, index: int) -> float:
-        """The closest alternate question or title of entry ``index`` (rapidfuzz token_sort_ratio)."""
+    def phrase_similarity(self, words: list[str], index: int) -> float:
+        """The closest alternate question or title of entry ``index``, word order ignored.
+
+        Equal to rapidfuzz's ``token_sort_ratio``, but the phrases' words were sorted once at
+        load, so each message costs one plain ``ratio`` per phrase.
+        """
         best = process.extractOne(
-            query,
+            " ".join(sorted(words)),
             self._phrases[index],
-            scorer=fuzz.token_sort_ratio,
+            scorer=fuzz.ratio,
             processor=None,
             score_cutoff=0,
         )
@@ -248,7 +252,7 @@ def _entry_term_counts(entry: Entry) -> dict[str, float]:
 
 
 def _entry_phrases(entry: Entry) -> list[str]:
-    return [" ".join(content_tokens(text)) for kind, text in entry_fields(entry) if kind != "keyword"]
+    return [" ".join(sorted(content_tokens(text))) for kind, text in entry_fields(entry) if kind != "keyword"]
 
 
 def _split_compound(term: str, known: Mapping[str, str]) -> tuple[str, str] | None:

@@ -106,10 +106,9 @@ class Matcher:
             return Scoring([], {})
         coverage = self.coverage.scores(words)
         lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
-        query = " ".join(words)
         for index in np.argsort(-coverage, kind="stable")[:RERANK_DEPTH]:
             if coverage[index] > 0:
-                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(query, int(index))
+                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(words, int(index))
         chars = self.chars.scores(words)
         fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
         order = np.argsort(-fused, kind="stable")

@@ -56,9 +56,9 @@ def build_sample_log(path: Path) -> Database:
     ids[7] = add(7, "cara", "message", "fallback", at(10), lang="nb", text="søke støtte til båt", score=0.2)
     ids[8] = add(8, "cara", "message", "fallback", at(11), lang="nb",
                  text="Hvordan søker jeg støtte til båten min?", score=0.3)
-    ids[9] = add(9, "cara", "message", "ambiguous", at(12, "08:00:00"), lang="nb", text="kurs i bryggeri",
+    ids[9] = add(9, "cara", "message", "ambiguous", at(12, "08:00:00"), lang="nb", text="kurs om regnskap",
                  score=0.5, suggested=json.dumps(["establisher-courses"]))
-    ids[10] = add(10, "cara", "button", "fallback", at(12, "08:01:00"), lang="nb", text="kurs i bryggeri",
+    ids[10] = add(10, "cara", "button", "fallback", at(12, "08:01:00"), lang="nb", text="kurs om regnskap",
                   parent_id=ids[9])  # "none of these"
     ids[11] = add(11, "dan", "message", "fallback", at(15, "09:00:00"), lang="en", text="parkering ved rådhuset")
     ids[12] = add(12, "dan", "button", "handoff", at(15, "09:01:00"), lang="en", parent_id=ids[11])

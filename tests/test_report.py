@@ -80,7 +80,7 @@ def test_targets_are_pro_rated_counts_and_unscaled_shares(report: dict[str, Any]
 def test_unanswered_groups_have_example_count_and_closest_entry(report: dict[str, Any]) -> None:
     assert [{key: group[key] for key in ("example", "count", "suggested_entry")} for group in report["unanswered"]] == [
         {"example": "søke støtte til båt", "count": 2, "suggested_entry": "funding"},
-        {"example": "kurs i bryggeri", "count": 1, "suggested_entry": "establisher-courses"},
+        {"example": "kurs om regnskap", "count": 1, "suggested_entry": "establisher-courses"},
         {"example": "parkering ved rådhuset", "count": 1, "suggested_entry": None},
     ]
 

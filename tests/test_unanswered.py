@@ -58,10 +58,10 @@ def test_texts_without_words_are_left_out_and_every_other_text_is_in_exactly_one
 
 
 def test_novembers_unanswered_questions_are_fallbacks_and_none_of_these(db: Database) -> None:
-    # 7, 8 and 11 said "I don't know"; 10 is "none of these" after "kurs i bryggeri" (9).
+    # 7, 8 and 11 said "I don't know"; 10 is "none of these" after "kurs om regnskap" (9).
     # Erased (20), terminal-chat (22) and December (25) texts are not listed.
     assert unanswered_texts(db, NOVEMBER) == [
-        "søke støtte til båt", "Hvordan søker jeg støtte til båten min?", "kurs i bryggeri", "parkering ved rådhuset",
+        "søke støtte til båt", "Hvordan søker jeg støtte til båten min?", "kurs om regnskap", "parkering ved rådhuset",
     ]
 
 
@@ -69,7 +69,7 @@ def test_groups_carry_the_closest_entry_as_a_hint(db: Database, engine: AnswerEn
     groups = unanswered_groups(db, NOVEMBER, engine.matcher)
     assert [(group.example, group.count, group.suggested_entry) for group in groups] == [
         ("søke støtte til båt", 2, "funding"),
-        ("kurs i bryggeri", 1, "establisher-courses"),
+        ("kurs om regnskap", 1, "establisher-courses"),
         ("parkering ved rådhuset", 1, None),
     ]
     assert groups[0].examples == ["søke støtte til båt", "Hvordan søker jeg støtte til båten min?"]
