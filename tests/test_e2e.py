@@ -297,3 +297,48 @@ def test_webhook_mode_receives_updates_with_the_secret(own_server: ThreadedBotAp
     finally:
         assert process.stop() == 0, process.log
         server.requests("deleteWebhook")
+
+
+def test_report_figures_of_a_real_conversation_match_a_hand_count(
+    own_server: ThreadedBotApiServer, tmp_path: Path
+) -> None:
+    """Three users and a staff member talk to the real bot; the report counts what a person would."""
+    server = own_server
+    staff = server.add_user("Saksbehandler", language_code="nb")
+    process = BotProcess(tmp_path, server, staff={"user_ids": [staff.id]}).start()
+    try:
+        anna = server.add_user("Anna", language_code="nb")
+        ben = server.add_user("Ben", language_code="en")
+        carl = server.add_user("Carl", language_code="nb")
+        exchanges = [
+            (anna, "/start"),                                   # a command: not an inquiry
+            (anna, "Hva er Visit Drammensregionen?"),           # answered
+            (anna, "Hvor kan jeg kjøpe billige sykler?"),       # fallback
+            (ben, "Is there a tourist office in Drammen?"),     # answered
+            (carl, "tusen takk!"),                              # small talk: not an inquiry
+            (staff, "Hva er Visit Drammensregionen?"),          # staff: never counted
+        ]
+        answers: list[dict[str, Any]] = []
+        for user, text in exchanges:
+            server.send_message(user, text)
+            answers.append(server.wait_for_bot_message(user, timeout=30))
+        card = answers[1]  # Anna's answer about Visit Drammensregionen
+        server.press_button(anna, card, next(d for d in button_data(card) if d.endswith(":+")))  # 👍
+        assert eventually(lambda: len(server.callback_answers) >= 1)
+        assert eventually(lambda: not server.pending_updates())
+    finally:
+        assert process.stop() == 0, process.log
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--format", "json", "--config", str(process.config_path)],
+        capture_output=True, text=True, env=process.env, check=True, timeout=60,
+    )
+    import json
+
+    figures = json.loads(report.stdout)
+    assert figures["totals"]["inquiries"] == 3
+    assert figures["totals"]["unique_users"] == 2
+    assert figures["totals"]["answered"] == 2 and figures["totals"]["fallback"] == 1
+    assert figures["answered_share"] == pytest.approx(2 / 3, abs=1e-3)
+    assert figures["satisfaction"] == 1.0
+    assert figures["by_entry"] == {"visit-drammensregionen": 1, "tourist-office": 1}
+    assert [group["example"] for group in figures["unanswered"]] == ["Hvor kan jeg kjøpe billige sykler?"]
