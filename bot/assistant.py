@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config import Config
 from bot.engine import AnswerEngine, Reply
@@ -116,20 +117,7 @@ class Assistant:
         parent_id: int | None = None,
     ) -> Recorded:
         """Log an update that is not a question: a command, a non-text message, a setting."""
-        return self.log.record(
-            Inquiry(
-                channel=sender.channel,
-                kind=kind,
-                outcome=outcome,
-                user_ref=self.user_ref(sender),
-                update_id=update_id,
-                chat_type=sender.chat_type,
-                lang=self.language(sender),
-                text=text,
-                parent_id=parent_id,
-                is_staff=sender.is_staff,
-            )
-        )
+        return self._log(sender, kind, outcome, update_id, self.language(sender), text, parent_id)
 
     def start(self, sender: Sender, source: str | None) -> None:
         """First contact: remember the language and the deep-link source of the first /start."""
@@ -167,6 +155,25 @@ class Assistant:
         parent_id: int | None = None,
     ) -> Recorded:
         suggested = [choice.entry_id for choice in reply.suggestions]
+        return self._log(
+            sender, kind, outcome, update_id, lang, text, parent_id,
+            entry_id=reply.entry_id,
+            score=round(reply.score, 4),
+            suggested=json.dumps(suggested) if suggested else None,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+
+    def _log(
+        self,
+        sender: Sender,
+        kind: str,
+        outcome: InquiryOutcome,
+        update_id: int | None,
+        lang: Language,
+        text: str | None,
+        parent_id: int | None,
+        **answer: Any,
+    ) -> Recorded:
         return self.log.record(
             Inquiry(
                 channel=sender.channel,
@@ -177,12 +184,9 @@ class Assistant:
                 chat_type=sender.chat_type,
                 lang=lang,
                 text=text,
-                entry_id=reply.entry_id,
-                score=round(reply.score, 4),
-                suggested=json.dumps(suggested) if suggested else None,
                 parent_id=parent_id,
-                latency_ms=round((time.perf_counter() - started) * 1000, 3),
                 is_staff=sender.is_staff,
+                **answer,
             )
         )
 

@@ -9,8 +9,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Coroutine
 from functools import wraps
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 from telegram import Update
@@ -24,6 +23,7 @@ from handlers.formatting import plain
 from handlers.replies import send
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+T = TypeVar("T")
 MAX_LISTED_PROBLEMS = 15
 
 
@@ -61,9 +61,18 @@ async def reload(update: Update, context: Context) -> None:
         f"Kunnskapsbasen er lastet på nytt: {len(engines.engine.knowledge)} oppføringer."))
 
 
-def _read_only(path: Path) -> Database:
-    """A connection of its own for a worker thread; reports never write."""
-    return Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+async def _from_log(context: Context, compute: Callable[[Database], T]) -> T:
+    """Run a report query in a worker thread, on a read-only connection of its own."""
+    path = services(context).config.database_path
+
+    def run() -> T:
+        db = Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+        try:
+            return compute(db)
+        finally:
+            db.conn.close()
+
+    return await asyncio.to_thread(run)
 
 
 @staff_only
@@ -75,16 +84,10 @@ async def stats(update: Update, context: Context) -> None:
     lang = service.assistant.language(sender(update, context))
     argument = " ".join(context.args or []) or None
     knowledge = service.engines.engine.knowledge
-
-    def figures() -> tuple[str, bytes]:
-        db = _read_only(service.config.database_path)
-        try:
-            return telegram_stats(db, service.config, argument, lang, knowledge)
-        finally:
-            db.conn.close()
-
     try:
-        text, chart = await asyncio.to_thread(figures)
+        text, chart = await _from_log(
+            context, lambda db: telegram_stats(db, service.config, argument, lang, knowledge)
+        )
     except PeriodError as error:
         await send(context, chat.id, plain(str(error)))
         return
@@ -101,16 +104,8 @@ async def unanswered(update: Update, context: Context) -> None:
     lang = service.assistant.language(sender(update, context))
     argument = " ".join(context.args or []) or None
     matcher = service.engines.engine.matcher
-
-    def groups() -> str:
-        db = _read_only(service.config.database_path)
-        try:
-            return telegram_unanswered(db, argument, lang, matcher)
-        finally:
-            db.conn.close()
-
     try:
-        text = await asyncio.to_thread(groups)
+        text = await _from_log(context, lambda db: telegram_unanswered(db, argument, lang, matcher))
     except PeriodError as error:
         text = str(error)
     await send(context, chat.id, plain(text))
