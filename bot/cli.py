@@ -106,6 +106,7 @@ def run(config_file: Path | None) -> None:
         return
     from bot.app import run_telegram
 
+    build_engine(config)  # a broken knowledge base stops here with its file:line errors
     run_telegram(config)
 
 
@@ -199,19 +200,23 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
 def purge(config_file: Path | None) -> None:
     """Apply the retention rules now: erase texts and pseudonyms older than privacy.retention_days.
 
-    The running bot does this every night; anonymous counts (date, entry, outcome) stay.
+    Also erases the chat ids of handoffs closed longer ago than handoff.keep_chat_hours. The
+    running bot does this every night; anonymous counts (date, entry, outcome) stay.
 
     Example: naeringsbot purge --config config.yaml
     """
     from bot.database import open_database
+    from bot.handoffs import HandoffDesk
     from bot.privacy import purge_expired
 
     config = read_config(config_file)
     db = open_database(config.database_path)
     erased = purge_expired(db, config.privacy.retention_days)
+    chat_ids = HandoffDesk(db).erase_closed_chat_ids(config.handoff.keep_chat_hours)
     click.echo(
         f"Erased texts of {erased.inquiries} inquiries, {erased.handoffs} handoffs and "
-        f"{erased.users} inactive users older than {config.privacy.retention_days} days."
+        f"{erased.users} inactive users older than {config.privacy.retention_days} days, and the "
+        f"chat ids of {chat_ids} handoffs closed more than {config.handoff.keep_chat_hours} hours ago."
     )
 
 

@@ -46,6 +46,7 @@ class TelegramSettings(Settings):
     mode: Literal["polling", "webhook"] = "polling"
     poll_interval: float = Field(0.0, ge=0)
     poll_timeout: int = Field(30, ge=0, le=50)
+    read_timeout_margin: float = Field(10.0, gt=0)  # how long past poll_timeout a getUpdates answer may take
     webhook: WebhookSettings = WebhookSettings()
 
 

@@ -39,7 +39,7 @@ async def poll(application: AnyApplication, settings: TelegramSettings, stop: as
     while not stop.is_set():
         fetch = asyncio.ensure_future(
             bot.get_updates(offset=offset, timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES,
-                            read_timeout=settings.poll_timeout + 10)
+                            read_timeout=settings.poll_timeout + settings.read_timeout_margin)
         )
         stopped = asyncio.ensure_future(stop.wait())
         await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)

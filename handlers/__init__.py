@@ -34,7 +34,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
         application.add_handler(CommandHandler("close", handoff.close_from_staff, filters=staff_chat))
         application.add_handler(CommandHandler("block", handoff.block_from_staff, filters=staff_chat))
         application.add_handler(MessageHandler(staff_chat & filters.TEXT & ~filters.COMMAND, handoff.relay_staff_reply))
-        application.add_handler(MessageHandler(staff_chat, _ignore))
+        application.add_handler(MessageHandler(staff_chat & ~filters.COMMAND, _ignore))
 
     # Commands, in private chats and (addressed to the bot) in groups.
     application.add_handler(CommandHandler("start", commands.start, filters=new_messages))

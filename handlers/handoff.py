@@ -48,7 +48,10 @@ async def talk_to_person(update: Update, context: Context) -> None:
     await query.answer()
     action = keyboards.parse(query.data)
     parent_id = int(action.values["parent"]) if action and action.values["parent"] != "0" else None
-    parent = services(context).log.inquiry(parent_id) if parent_id else None
+    service = services(context)
+    parent = service.log.inquiry(parent_id) if parent_id else None
+    if parent is not None and parent.get("user_ref") != service.assistant.user_ref(sender(update, context)):
+        parent = None  # someone else's inquiry: never forward it, never link to it
     asked_for_person = parent is not None and parent.get("entry_id") == CONTACT_ENTRY
     question = parent.get("text") if parent and parent.get("kind") == "message" and not asked_for_person else None
     await _request_person(update, context, question, parent_id if parent is not None else None)  # forged: no link
@@ -216,6 +219,8 @@ async def handoff_button(update: Update, context: Context) -> None:
         await query.answer()
         return
     in_staff_chat = query.message is not None and query.message.chat.id == service.config.staff.chat_id
+    if service.config.staff.user_ids and not service.is_staff(query.from_user.id):
+        in_staff_chat = False  # when staff are listed, only they may mark or close handoffs
     kind = action.values["action"]
     if kind == "end" and handoff.user_ref == service.assistant.user_ref(sender(update, context)):
         await query.answer()

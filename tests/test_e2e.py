@@ -6,9 +6,7 @@ groups, buttons, the staff chat, webhook mode, and a crash in the middle of a co
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,81 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
 from tests.support.botapi import ThreadedBotApiServer
+from tests.support.botprocess import TOKEN, BotProcess, eventually, free_port
 
-pytestmark = pytest.mark.e2e
-
-TOKEN = "123456:TEST-token_e2e"
 STAFF_CHAT_TITLE = "Næringsavdelingen"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class BotProcess:
-    """``naeringsbot run`` as a child process with its own config, database and log file."""
-
-    def __init__(self, tmp_path: Path, server: ThreadedBotApiServer, **config: Any) -> None:
-        self.tmp_path = tmp_path
-        self.log_path = tmp_path / "bot.log"
-        self.database = tmp_path / "inquiries.db"
-        settings: dict[str, Any] = {
-            "knowledge": {"dir": str(ROOT / "knowledge"), "reload_seconds": 1},
-            "telegram": {"poll_timeout": 1},
-            "profile": {"ask": False},
-        }
-        for section, values in config.items():
-            settings.setdefault(section, {}).update(values)
-        self.config_path = tmp_path / "config.yaml"
-        self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": server.base_url,
-            "NAERINGSBOT_DATABASE": str(self.database),
-            "NAERINGSBOT_SECRET": "e2e-secret",
-            "TELEGRAM_WEBHOOK_SECRET": "hook-secret_1",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> BotProcess:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=self.env, cwd=self.tmp_path,
-        )
-        return self
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        assert self.process is not None
-        self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", errors="replace") if self.log_path.exists() else ""
-
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        import sqlite3
-
-        connection = sqlite3.connect(self.database)
-        connection.row_factory = sqlite3.Row
-        try:
-            return [dict(row) for row in connection.execute(sql, params or [])]
-        finally:
-            connection.close()
-
+pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ThreadedBotApiServer]:
@@ -113,15 +43,6 @@ def bot(
     assert process.stop() == 0, process.log
     assert "Error while handling" not in process.log
     assert TOKEN not in process.log
-
-
-def eventually(condition: Any, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 def texts(server: ThreadedBotApiServer, chat: Any) -> list[str]:
