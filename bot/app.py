@@ -127,6 +127,7 @@ async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = context.bot_data.services  # type: ignore[attr-defined]
     if services is not None:
         erased = purge_expired(services.db, services.config.privacy.retention_days)
+        services.log.forget_cached_users()
         chat_ids = services.handoffs.erase_closed_chat_ids(services.config.handoff.keep_chat_hours)
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)
 

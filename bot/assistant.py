@@ -140,7 +140,11 @@ class Assistant:
         return self.log.record_feedback(inquiry_update_id, self.user_ref(sender), value)
 
     def forget(self, sender: Sender) -> Erased:
-        return forget_user(self.log.db, self.user_ref(sender))
+        ref = self.user_ref(sender)
+        try:
+            return forget_user(self.log.db, ref)
+        finally:
+            self.log.forget_cached_users(ref)
 
     def _record(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -24,6 +25,8 @@ InquiryOutcome = Literal[
     "answered", "ambiguous", "fallback", "handoff", "smalltalk", "command", "non_text", "flood"
 ]
 MAX_PENDING = 10_000
+USER_CACHE_SIZE = 50_000
+USER_CACHE_SECONDS = 300.0
 WRITE_ATTEMPTS = 2
 
 
@@ -66,6 +69,7 @@ class InquiryLog:
     def __init__(self, db: Database, max_pending: int = MAX_PENDING) -> None:
         self.db = db
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
+        self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._max_pending = max_pending
 
     @property
@@ -74,10 +78,8 @@ class InquiryLog:
 
     def record(self, inquiry: Inquiry) -> Recorded:
         """Write one inquiry unless its update was already logged; queue it if the disk says no."""
-        if inquiry.update_id is not None:
-            existing = self.inquiry_id_for_update(inquiry.update_id)
-            if existing is not None or self._is_pending(inquiry.update_id):
-                return Recorded(existing, duplicate=True)
+        if inquiry.update_id is not None and self._is_pending(inquiry.update_id):
+            return Recorded(None, duplicate=True)
         row = self._row(inquiry)
         self.flush()
         if self._pending:  # the rows ahead are still refused: queue behind them, without waiting again
@@ -90,7 +92,7 @@ class InquiryLog:
         except sqlite3.Error as error:
             self._queue("inquiry", row, error)
             return Recorded(None)
-        if inquiry_id is None:  # lost a race with an identical re-delivery
+        if inquiry_id is None:  # a re-delivered update: "insert or ignore" kept the first row
             return Recorded(self.inquiry_id_for_update(row["update_id"]), duplicate=True)
         return Recorded(inquiry_id)
 
@@ -136,13 +138,29 @@ class InquiryLog:
     # Users -------------------------------------------------------------------------------------
 
     def user(self, user_ref: str) -> dict[str, Any] | None:
+        """The user's row; cached briefly, since every update of a user reads it several times."""
+        now = time.monotonic()
+        cached = self._users.get(user_ref)
+        if cached is not None and now - cached[0] < USER_CACHE_SECONDS:
+            return cached[1]
         rows = list(self.db.query("select * from users where user_ref = ?", [user_ref]))
+        if len(self._users) >= USER_CACHE_SIZE:
+            self._users.clear()
+        self._users[user_ref] = (now, rows[0] if rows else None)
         return rows[0] if rows else None
+
+    def forget_cached_users(self, user_ref: str | None = None) -> None:
+        """Drop cached user rows after they were erased or changed outside ``update_user``."""
+        if user_ref is None:
+            self._users.clear()
+        else:
+            self._users.pop(user_ref, None)
 
     def update_user(self, user_ref: str, **values: str | None) -> None:
         """Create or update the user's row (language, profile, deep-link source)."""
         now = utc_now()
         row = {"user_ref": user_ref, "last_seen": now, **values}
+        self.forget_cached_users(user_ref)
         try:
             with self.db.atomic():
                 if self.user(user_ref) is None:
@@ -151,6 +169,8 @@ class InquiryLog:
                     self.db.table("users").update(user_ref, row)
         except sqlite3.Error as error:
             logger.warning("Could not update a user's preferences: %s", error)
+        finally:
+            self.forget_cached_users(user_ref)
 
     # Internals ---------------------------------------------------------------------------------
 

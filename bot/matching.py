@@ -106,12 +106,13 @@ class Matcher:
             return Scoring([], {})
         coverage = self.coverage.scores(words)
         lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
-        for index in np.argsort(-coverage, kind="stable")[:RERANK_DEPTH]:
+        for index in _top(coverage, RERANK_DEPTH):
             if coverage[index] > 0:
                 lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(words, int(index))
         chars = self.chars.scores(words)
         fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
-        order = np.argsort(-fused, kind="stable")
+        # Enough of the best to fill the ranking even if every decline entry is among them.
+        order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
         order = np.array([i for i in order if self._ids[i] not in self._declines][:RERANK_DEPTH], dtype=np.intp)
         ranked = [Candidate(self._ids[i], round(float(fused[i]), 4)) for i in order if fused[i] > 0]
@@ -132,6 +133,14 @@ class Matcher:
             "length": math.log1p(len(words)),
         }
         return Scoring(ranked, features, declined)
+
+
+def _top(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` highest scores, highest first, without sorting all of them."""
+    if count >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, count - 1)[:count]
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _lead(scores: np.ndarray, best: int) -> float:

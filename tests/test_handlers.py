@@ -281,3 +281,15 @@ async def test_staff_messages_are_marked(tmp_path: Path, shipped_config: Config)
         await harness.say("Hva er Visit Drammensregionen?", user_id=4242)
         await harness.say("Hva er Visit Drammensregionen?", user_id=5)
         assert [row["is_staff"] for row in harness.rows()] == [1, 0]
+
+
+async def test_after_forget_new_questions_carry_no_old_profile(tmp_path: Path, shipped_config: Config) -> None:
+    async for harness in harness_for(config_for(tmp_path, shipped_config)):
+        await harness.say("Hva er Visit Drammensregionen?")
+        await harness.press("p:role:founder")
+        await harness.say("Hva er Visit Drammensregionen?")
+        assert harness.rows("kind = 'message'")[-1]["role"] == "founder"
+        await harness.say("/forget")
+        await harness.press("x:yes")
+        await harness.say("Hvor er turistkontoret?")
+        assert harness.rows("kind = 'message'")[-1]["role"] is None
