@@ -49,8 +49,13 @@ class CharScorer:
             norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
             for gram, weight in weights.items():
                 postings[gram].append((index, weight / norm))
+        # Each gram's entries and its contribution to them at tf = 1 (already times its IDF), so
+        # a new word costs one dictionary lookup per gram and a single bincount.
         self._postings = {
-            gram: (np.array([i for i, _ in pairs], dtype=np.intp), np.array([w for _, w in pairs]))
+            gram: (
+                np.array([i for i, _ in pairs], dtype=np.intp),
+                np.array([w for _, w in pairs]) * self._idf[gram],
+            )
             for gram, pairs in postings.items()
         }
         self._word_cache: dict[str, tuple[np.ndarray, float]] = {}
@@ -71,16 +76,20 @@ class CharScorer:
         if cached is None:
             if len(self._word_cache) >= WORD_CACHE_SIZE:
                 self._word_cache.clear()
+            grams = word_grams(word)
+            idf = self._idf
+            unknown = self._unknown_idf
+            weight_squared = 0.0
             indices: list[np.ndarray] = []
             values: list[np.ndarray] = []
-            weight_squared = 0.0
-            for gram, tf in word_grams(word).items():
-                weight = (1 + math.log(tf)) * self._idf.get(gram, self._unknown_idf)
+            for gram, tf in grams.items():
+                scale = 1 + math.log(tf) if tf > 1 else 1.0
+                weight = scale * idf.get(gram, unknown)
                 weight_squared += weight * weight
                 posting = self._postings.get(gram)
                 if posting is not None:
                     indices.append(posting[0])
-                    values.append(weight * posting[1])
+                    values.append(posting[1] * scale if tf > 1 else posting[1])
             vector = (
                 np.bincount(np.concatenate(indices), weights=np.concatenate(values), minlength=self.size)
                 if indices

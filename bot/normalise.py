@@ -57,9 +57,10 @@ sidan hjå attåt fortel fortelje fortell vert
 def fold(text: str) -> str:
     """Lower-case, æøå and accents folded to a-z, 'ae/oe/aa' spellings folded the same way."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS)
-    text = "".join(
-        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
-    )
+    if not text.isascii():  # most messages are plain ASCII by now: skip the per-character pass
+        text = "".join(
+            char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+        )
     return _DIGRAPHS.sub(lambda match: _DIGRAPH_FOLD[match.group()], text)
 
 
