@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from bot.app import build_application
-from bot.cli import configure_logging
+from bot.cli.common import configure_logging
 from bot.config import Config
 from bot.phrases import phrase
 from bot.services import Services

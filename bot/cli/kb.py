@@ -1,0 +1,123 @@
+"""``kb``: check, evaluate and tune the knowledge base (knowledge/*.yaml)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from bot.cli.common import build_engine, config_option, read_config
+from bot.evaluation import QuestionFileError, evaluate, format_table, load_questions, unknown_ids
+from bot.kbcheck import check_knowledge
+
+
+@click.group()
+def kb() -> None:
+    """Check, evaluate and tune the knowledge base (knowledge/*.yaml)."""
+
+
+@kb.command("check")
+@config_option
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def kb_check(config_file: Path | None, directory: Path | None) -> None:
+    """Validate the knowledge base; print 'file:line: problem — what to do' for each problem.
+
+    Exit status 0 when valid (warnings such as an overdue review date allowed), 1 when not.
+
+    Example: naeringsbot kb check knowledge/
+    """
+    folder = directory or read_config(config_file).knowledge_dir
+    problems = check_knowledge(folder)
+    for problem in problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors = sum(problem.severity == "error" for problem in problems)
+    warnings = len(problems) - errors
+    if errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s) in {folder}", err=True)
+        sys.exit(1)
+    click.echo(f"{folder}: OK ({warnings} warning(s))")
+
+
+@kb.command("eval")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--knowledge", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Knowledge folder to evaluate (default: knowledge.dir from config).")
+def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path | None) -> None:
+    """Run test questions through the matcher and print accuracy, rejection and latency.
+
+    FILE is a YAML list of {q, expect, lang} items; expect is an entry id, a list of ids, or
+    null for questions the bot should not answer.
+
+    Example: naeringsbot kb eval knowledge/eval/questions.yaml --json
+    """
+    config = read_config(config_file)
+    engine = build_engine(config, directory)
+    try:
+        questions = load_questions(file)
+    except QuestionFileError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    problems = unknown_ids(questions, engine, file)
+    if problems:
+        click.echo("\n".join(str(problem) for problem in problems), err=True)
+        sys.exit(1)
+    summary = evaluate(engine, questions)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(summary))
+
+
+@kb.command("tune")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--max-wrong", default=0.02, show_default=True, help="Highest wrong-answer rate allowed.")
+@click.option("--min-rejection", default=0.92, show_default=True, help="Lowest out-of-scope rejection allowed.")
+@click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
+def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
+            top: int) -> None:
+    """Fit the confidence model and search the thresholds on test questions.
+
+    Scores every question once, fits the model that tells a right best entry from a wrong or
+    out-of-scope one, then tries every combination of answer_threshold, suggest_threshold and
+    min_gap on cross-validated confidences (each from a model that did not see the question).
+    Prints a matching: block for config.yaml; nothing is changed automatically. Tune on
+    development questions and check the result with 'kb eval' on questions not used here.
+
+    Example: naeringsbot kb tune knowledge/eval/questions.yaml knowledge/eval/questions-c.yaml
+    """
+    from bot.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
+
+    config = read_config(config_file)
+    engine = build_engine(config)
+    questions = []
+    for file in files:
+        try:
+            questions.extend(load_questions(file))
+        except QuestionFileError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+    scored = score_questions(engine.matcher, questions)
+    model = fit_confidence(scored, questions)
+    confidences = out_of_fold_confidence(scored, questions)
+    results = tune(scored, questions, confidences, max_wrong=max_wrong, min_rejection=min_rejection)
+    if not results:
+        click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(questions)} questions; best settings first:")
+    click.echo("answer  suggest  gap    answered  rejected  wrong")
+    for result in results[:top]:
+        click.echo(f"{result.answer_threshold:6.2f}  {result.suggest_threshold:7.2f}  {result.min_gap:5.2f}  "
+                   f"{result.answer_accuracy:8.1%}  {result.rejection_rate:8.1%}  {result.wrong_answer_rate:5.1%}")
+    best = results[0]
+    block = {"matching": {
+        "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
+        "min_gap": best.min_gap, "max_suggestions": config.matching.max_suggestions,
+        "confidence": {"intercept": model.intercept, "weights": model.weights},
+    }}
+    click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))

@@ -1,0 +1,95 @@
+"""Running the bot: ``run`` (Telegram, or the terminal chat without a token), ``chat`` and ``purge``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.common import build_engine, config_option, configure_logging, read_config
+from bot.config import Config
+
+
+@click.command()
+@config_option
+def run(config_file: Path | None) -> None:
+    """Start the Telegram bot (long polling, or a webhook when configured).
+
+    The bot token comes from the TELEGRAM_BOT_TOKEN environment variable. Without it, on a
+    terminal, the local chat starts instead; without a terminal the command exits with status 2.
+
+    Example: TELEGRAM_BOT_TOKEN=123:ABC naeringsbot run --config config.yaml
+    """
+    config = read_config(config_file)
+    configure_logging()
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        if not sys.stdin.isatty():
+            click.echo(
+                "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then run:\n"
+                "  TELEGRAM_BOT_TOKEN=<token> naeringsbot run",
+                err=True,
+            )
+            sys.exit(2)
+        click.echo(
+            "TELEGRAM_BOT_TOKEN is not set, so this is the local terminal chat. "
+            "To connect Telegram, see the README (\"Run it on Telegram\")."
+        )
+        start_chat(config, "nb")
+        return
+    from bot.app import run_telegram
+
+    build_engine(config)  # a broken knowledge base stops here with its file:line errors
+    run_telegram(config)
+
+
+@click.command()
+@config_option
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+              help="Language of the replies until a question shows another.")
+def chat(config_file: Path | None, lang: str) -> None:
+    """Chat with the bot in this terminal, through the same answer engine as Telegram.
+
+    Type a question; type a number to pick one of the listed choices; Ctrl-D quits.
+
+    Example: naeringsbot chat --lang en
+    """
+    start_chat(read_config(config_file), lang)
+
+
+def start_chat(config: Config, lang: str) -> None:
+    from bot.chat import run_chat
+    from bot.services import build_services
+
+    build_engine(config)  # a broken knowledge base exits here with its errors
+    services = build_services(config)
+    try:
+        run_chat(services.assistant, "en" if lang == "en" else "nb")
+    finally:
+        services.close()
+
+
+@click.command()
+@config_option
+def purge(config_file: Path | None) -> None:
+    """Apply the retention rules now: erase texts and pseudonyms older than privacy.retention_days.
+
+    Also erases the chat ids of handoffs closed longer ago than handoff.keep_chat_hours. The
+    running bot does this every night; anonymous counts (date, entry, outcome) stay.
+
+    Example: naeringsbot purge --config config.yaml
+    """
+    from bot.database import open_database
+    from bot.handoffs import HandoffDesk
+    from bot.privacy import purge_expired
+
+    config = read_config(config_file)
+    db = open_database(config.database_path)
+    erased = purge_expired(db, config.privacy.retention_days)
+    chat_ids = HandoffDesk(db).erase_closed_chat_ids(config.handoff.keep_chat_hours)
+    click.echo(
+        f"Erased texts of {erased.inquiries} inquiries, {erased.handoffs} handoffs and "
+        f"{erased.users} inactive users older than {config.privacy.retention_days} days, and the "
+        f"chat ids of {chat_ids} handoffs closed more than {config.handoff.keep_chat_hours} hours ago."
+    )
