@@ -19,6 +19,7 @@ from bot.normalise import content_tokens
 
 GRAM_SIZES = (3, 4, 5)
 WORD_CACHE_SIZE = 50_000
+DENSE_CELLS = 4_000_000  # grams × entries up to which contributions are kept as a dense matrix (32 MB)
 
 
 def word_grams(word: str) -> Counter[str]:
@@ -58,6 +59,14 @@ class CharScorer:
             )
             for gram, pairs in postings.items()
         }
+        # For a knowledge base of ordinary size the same contributions as one dense matrix: a new
+        # word is then one fancy-indexed sum instead of one array per gram.
+        self._rows = {gram: row for row, gram in enumerate(self._postings)}
+        self._dense: np.ndarray | None = None
+        if len(self._rows) * self.size <= DENSE_CELLS:
+            self._dense = np.zeros((len(self._rows), self.size))
+            for gram, (indices, values) in self._postings.items():
+                self._dense[self._rows[gram], indices] = values
         self._word_cache: dict[str, tuple[np.ndarray, float]] = {}
 
     def scores(self, words: list[str]) -> np.ndarray:
@@ -76,24 +85,27 @@ class CharScorer:
         if cached is None:
             if len(self._word_cache) >= WORD_CACHE_SIZE:
                 self._word_cache.clear()
-            grams = word_grams(word)
             idf = self._idf
-            unknown = self._unknown_idf
             weight_squared = 0.0
-            indices: list[np.ndarray] = []
-            values: list[np.ndarray] = []
-            for gram, tf in grams.items():
+            rows: list[int] = []
+            scales: list[float] = []
+            for gram, tf in word_grams(word).items():
                 scale = 1 + math.log(tf) if tf > 1 else 1.0
-                weight = scale * idf.get(gram, unknown)
+                weight = scale * idf.get(gram, self._unknown_idf)
                 weight_squared += weight * weight
-                posting = self._postings.get(gram)
-                if posting is not None:
-                    indices.append(posting[0])
-                    values.append(posting[1] * scale if tf > 1 else posting[1])
-            vector = (
-                np.bincount(np.concatenate(indices), weights=np.concatenate(values), minlength=self.size)
-                if indices
-                else np.zeros(self.size)
-            )
-            cached = self._word_cache[word] = (vector, weight_squared)
+                row = self._rows.get(gram)
+                if row is not None:
+                    rows.append(row)
+                    scales.append(scale)
+            cached = self._word_cache[word] = (self._combine(rows, scales), weight_squared)
         return cached
+
+    def _combine(self, rows: list[int], scales: list[float]) -> np.ndarray:
+        if not rows:
+            return np.zeros(self.size)
+        if self._dense is not None:
+            return np.asarray(scales) @ self._dense[rows]
+        grams = list(self._postings.values())
+        indices = np.concatenate([grams[row][0] for row in rows])
+        values = np.concatenate([grams[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
+        return np.bincount(indices, weights=values, minlength=self.size)

@@ -19,7 +19,7 @@ import numpy as np
 from bot.charsim import CharScorer
 from bot.confidence import ConfidenceModel
 from bot.config import MatchingSettings
-from bot.coverage import CoverageScorer
+from bot.coverage import CoverageScorer, entry_fields
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import content_tokens
 
@@ -83,6 +83,14 @@ class Matcher:
         self.coverage = CoverageScorer(self.entries)
         self.chars = CharScorer(self.entries)
         self.confidence = ConfidenceModel(settings.confidence.intercept, settings.confidence.weights)
+        # The knowledge base's own words are what messages mostly consist of: work them out once
+        # at load, so a message pays per-word costs only for words the knowledge base never uses.
+        known_words = {
+            word for entry in self.entries for _, text in entry_fields(entry) for word in content_tokens(text)
+        }
+        for word in sorted(known_words):
+            self.coverage.scores([word])
+            self.chars.scores([word])
 
     @property
     def vocabulary(self) -> list[str]:
