@@ -8,11 +8,14 @@ fails (locked, read-only or full database) is kept in memory and written later, 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import os
 import sqlite3
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
@@ -66,11 +69,17 @@ class Recorded:
 class InquiryLog:
     """Owns writes to ``inquiries``, ``feedback`` and ``users``; reads go through ``db.query``."""
 
-    def __init__(self, db: Database, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, db: Database, max_pending: int = MAX_PENDING, spool: Path | None = None) -> None:
         self.db = db
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._max_pending = max_pending
+        # Queued rows are also appended to a spool file, so that a crash while the database is
+        # locked or read-only loses nothing: the next start writes them first.
+        self._spool = spool
+        if spool is not None and spool.exists():
+            self._load_spool(spool)
+            self.flush()
 
     @property
     def pending(self) -> int:
@@ -133,6 +142,7 @@ class InquiryLog:
             written += 1
         if written:
             logger.warning("Wrote %d queued inquiry-log rows; %d still queued", written, len(self._pending))
+            self._rewrite_spool()
         return written
 
     # Users -------------------------------------------------------------------------------------
@@ -226,3 +236,40 @@ class InquiryLog:
             )
         self._pending.append((kind, row))
         logger.warning("Inquiry log not writable (%s); %d row(s) queued in memory", error, len(self._pending))
+        self._append_to_spool(kind, row)
+
+    def _append_to_spool(self, kind: str, row: dict[str, Any]) -> None:
+        if self._spool is None:
+            return
+        try:
+            descriptor = os.open(self._spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+                file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
+        except OSError as error:  # e.g. the disk is full too: the row stays queued in memory
+            logger.error("Could not spool a queued inquiry-log row to %s: %s", self._spool, error)
+
+    def _rewrite_spool(self) -> None:
+        if self._spool is None:
+            return
+        try:
+            if not self._pending:
+                self._spool.unlink(missing_ok=True)
+                return
+            temporary = self._spool.with_suffix(".tmp")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                for kind, row in self._pending:
+                    file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
+            temporary.replace(self._spool)
+        except OSError as error:
+            logger.error("Could not rewrite the inquiry-log spool %s: %s", self._spool, error)
+
+    def _load_spool(self, spool: Path) -> None:
+        """Rows a previous run queued but never wrote; a torn last line is skipped."""
+        for line in spool.read_text("utf-8").splitlines():
+            try:
+                item = json.loads(line)
+                self._pending.append((str(item["kind"]), dict(item["row"])))
+            except (ValueError, KeyError, TypeError):
+                logger.error("Skipping an unreadable line in the inquiry-log spool %s", spool)
+        logger.warning("Found %d inquiry-log rows spooled by an earlier run", len(self._pending))

@@ -35,8 +35,8 @@ class Services:
     def close(self) -> None:
         self.log.flush()
         if self.log.pending:
-            logger.error("The inquiry log is still not writable at shutdown: %d queued row(s) are lost",
-                         self.log.pending)
+            logger.error("The inquiry log is still not writable at shutdown: %d queued row(s) stay in the "
+                         "spool file beside the database and are written at the next start", self.log.pending)
         self.db.conn.close()
 
 
@@ -45,7 +45,7 @@ def build_services(config: Config) -> Services:
     database_path = config.database_path
     db = open_database(database_path)
     engines = EngineHolder(config.knowledge_dir, config.matching)
-    log = InquiryLog(db)
+    log = InquiryLog(db, spool=database_path.with_name(database_path.name + "-queued.jsonl"))
     pseudonymise = Pseudonymiser(load_secret(database_path))
     return Services(
         config=config,

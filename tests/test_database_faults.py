@@ -165,7 +165,7 @@ async def test_queued_inquiries_are_written_at_shutdown_when_the_database_recove
     assert logged_texts(config.database_path) == [QUESTION]  # written by the shutdown's flush
 
 
-async def test_inquiries_still_queued_at_shutdown_are_reported_not_dropped_silently(
+async def test_inquiries_still_queued_at_shutdown_are_reported_and_written_at_the_next_start(
     tmp_path: Path, shipped_config: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = config_for(tmp_path, shipped_config, profile__ask=False)
@@ -175,6 +175,9 @@ async def test_inquiries_still_queued_at_shutdown_are_reported_not_dropped_silen
         await bot.say("Hvor er turistkontoret?")
     errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
     assert any("2 queued row(s)" in message for message in errors), caplog.text
+    async for _ in harness_for(config):  # the next start, with a writable database
+        pass
+    assert logged_texts(config.database_path) == [QUESTION, "Hvor er turistkontoret?"]
 
 
 async def test_while_the_lock_is_held_each_update_waits_for_it_once(bot: Harness) -> None:

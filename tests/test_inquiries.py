@@ -129,3 +129,25 @@ def test_a_real_read_only_database_does_not_stop_answers(tmp_path: Path) -> None
     log = InquiryLog(Database(readonly))
     assert log.record(question()).inquiry_id is None
     assert log.pending == 1
+
+
+def test_rows_queued_when_the_process_dies_are_written_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "inquiries.db"
+    spool = tmp_path / "inquiries.db-queued.jsonl"
+    first_run = InquiryLog(open_database(path), spool=spool)
+    FlakyDatabase(first_run, monkeypatch, "database is locked")
+    first_run.record(question(update_id=1, text="first"))
+    first_run.record(question(update_id=2, text="second, ring 912 34 567"))
+    assert spool.exists() and oct(spool.stat().st_mode & 0o777) == "0o600"
+    assert "912 34 567" not in spool.read_text("utf-8")  # spooled after redaction, like the database
+    monkeypatch.undo()
+    del first_run  # the process dies here: nothing flushed
+
+    second_run = InquiryLog(open_database(path), spool=spool)
+    texts = [row["text"] for row in second_run.db.query("select text from inquiries order by id")]
+    assert texts == ["first", "second, ring [telefon]"]
+    assert second_run.pending == 0 and not spool.exists()
+    again = InquiryLog(open_database(path), spool=spool)
+    assert again.db.table("inquiries").count == 2  # nothing written twice
