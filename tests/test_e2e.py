@@ -45,6 +45,13 @@ def bot(
     assert TOKEN not in process.log
 
 
+@pytest.fixture
+def own_server() -> Iterator[ThreadedBotApiServer]:
+    """A server of its own, so no other bot process polls it."""
+    with ThreadedBotApiServer(token=TOKEN, bot_username="naeringsbot_test_bot") as running:
+        yield running
+
+
 def texts(server: ThreadedBotApiServer, chat: Any) -> list[str]:
     return [message.get("text", "") for message in server.bot_messages(chat)]
 
@@ -118,9 +125,8 @@ def test_non_text_and_unknown_buttons_get_polite_answers(server: ThreadedBotApiS
     assert len(server.answered_callback_ids) == before + 1
 
 
-def test_handoff_reaches_staff_and_the_reply_reaches_the_user(
-    server: ThreadedBotApiServer, bot: BotProcess, staff_chat: Any
-) -> None:
+def hand_off_and_answer(server: ThreadedBotApiServer, bot: BotProcess, staff_chat: Any) -> dict[str, Any]:
+    """A user asks for a person; staff answer and close; returns the staff-chat post."""
     lise = server.add_user("Lise", language_code="nb")
     staffer = server.add_user("Saksbehandler", language_code="nb")
     server.send_message(lise, "/contact")
@@ -146,10 +152,47 @@ def test_handoff_reaches_staff_and_the_reply_reaches_the_user(
 
     (handoff,) = bot.rows("select * from handoffs where reference = ?", [reference.lstrip("#")])
     assert handoff["status"] == "closed"
-    assert handoff["first_answered_at"] and handoff["closed_at"]
+    assert handoff["opened_at"] <= handoff["first_answered_at"] <= handoff["closed_at"]
     assert handoff["answered_by"] and str(staffer.id) not in handoff["answered_by"]
-    staff_rows = bot.rows("select * from inquiries where user_ref = (select answered_by from handoffs limit 1)")
-    assert staff_rows == []
+    (question,) = bot.rows("select * from inquiries where id = ?", [handoff["inquiry_id"]])
+    assert question["outcome"] == "handoff" and "[telefon]" in question["text"]
+    staff_texts = bot.rows("select * from inquiries where text like '%kom innom kontoret%' or text = '/close'")
+    assert staff_texts == []  # staff replies are relayed, never counted as inquiries
+    return posted
+
+
+def test_handoff_to_a_forum_staff_chat_gets_its_own_topic(
+    server: ThreadedBotApiServer, bot: BotProcess, staff_chat: Any
+) -> None:
+    posted = hand_off_and_answer(server, bot, staff_chat)
+    assert posted.get("message_thread_id")
+    assert any(request.method.lower() == "createforumtopic" for request in server.requests())
+
+
+def test_handoff_to_a_plain_staff_group_works_by_replies(own_server: ThreadedBotApiServer, tmp_path: Path) -> None:
+    staff_group = own_server.add_group("Næring", type="group")
+    process = BotProcess(tmp_path, own_server, staff={"chat_id": staff_group.id}).start()
+    try:
+        posted = hand_off_and_answer(own_server, process, staff_group)
+        assert not posted.get("message_thread_id")
+    finally:
+        assert process.stop() == 0, process.log
+
+
+def test_without_a_staff_chat_the_user_gets_the_contact_details(
+    own_server: ThreadedBotApiServer, tmp_path: Path
+) -> None:
+    process = BotProcess(tmp_path, own_server, staff={"contact": {"name": "Drammen kommune, næringsutvikling",
+                                                                   "email": "naering@example.invalid"}}).start()
+    try:
+        siv = own_server.add_user("Siv", language_code="nb")
+        own_server.send_message(siv, "/contact")
+        reply = own_server.wait_for_bot_message(siv, timeout=30)
+        assert "naering@example.invalid" in reply["text"]
+        assert eventually(lambda: process.rows("select status, chat_id from handoffs") ==
+                          [{"status": "unrouted", "chat_id": None}])
+    finally:
+        assert process.stop() == 0, process.log
 
 
 def test_every_update_is_logged_once_without_raw_ids(server: ThreadedBotApiServer, bot: BotProcess) -> None:
@@ -162,13 +205,6 @@ def test_every_update_is_logged_once_without_raw_ids(server: ThreadedBotApiServe
                     ["hei", "kurs for gründere?", "hvor er turistkontoret"])
     assert len(rows) == 3 and len({row["update_id"] for row in rows}) == 3
     assert all(str(nora.id) not in str(row) for row in rows)
-
-
-@pytest.fixture
-def own_server() -> Iterator[ThreadedBotApiServer]:
-    """A server of its own, so no other bot process polls it."""
-    with ThreadedBotApiServer(token=TOKEN, bot_username="naeringsbot_test_bot") as running:
-        yield running
 
 
 def test_crash_and_restart_answers_and_counts_every_update_once(
