@@ -82,9 +82,8 @@ async def _start_services(application: Application[Any, Any, Any, Any, Any, Any]
     application.bot_data.services = services
     await _set_commands(application)
     if application.job_queue is not None:
-        settings = config
-        application.job_queue.run_repeating(_reload_knowledge, interval=settings.knowledge.reload_seconds,
-                                            first=settings.knowledge.reload_seconds, name="reload")
+        application.job_queue.run_repeating(_reload_knowledge, interval=config.knowledge.reload_seconds,
+                                            first=config.knowledge.reload_seconds, name="reload")
         application.job_queue.run_repeating(_flush_log, interval=FLUSH_SECONDS, first=FLUSH_SECONDS,
                                             name="flush")
         application.job_queue.run_daily(_purge, time=PURGE_TIME, name="purge")
