@@ -62,6 +62,7 @@ class CharScorer:
         # For a knowledge base of ordinary size the same contributions as one dense matrix: a new
         # word is then one fancy-indexed sum instead of one array per gram.
         self._rows = {gram: row for row, gram in enumerate(self._postings)}
+        self._by_row = list(self._postings.values())
         self._dense: np.ndarray | None = None
         if len(self._rows) * self.size <= DENSE_CELLS:
             self._dense = np.zeros((len(self._rows), self.size))
@@ -105,7 +106,6 @@ class CharScorer:
             return np.zeros(self.size)
         if self._dense is not None:
             return np.asarray(scales) @ self._dense[rows]
-        grams = list(self._postings.values())
-        indices = np.concatenate([grams[row][0] for row in rows])
-        values = np.concatenate([grams[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
+        indices = np.concatenate([self._by_row[row][0] for row in rows])
+        values = np.concatenate([self._by_row[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
         return np.bincount(indices, weights=values, minlength=self.size)
