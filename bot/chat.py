@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.assistant import Answer, Assistant, Sender
 from bot.engine import Choice, Reply
 from bot.language import Language
-from bot.phrases import phrase
+from bot.phrases import contact_details, phrase
 
 QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "en": "(Ctrl-D quits)"}
 
@@ -48,9 +48,26 @@ def run_chat(
         except (EOFError, KeyboardInterrupt):
             write("")
             return
+        if text.strip().startswith("/"):
+            write(_command(assistant, sender, text.strip()))
+            continue
         last = _respond(assistant, sender, text, choices, last)
         output, choices = format_reply(last.reply)
         write(output)
+
+
+def _command(assistant: Assistant, sender: Sender, text: str) -> str:
+    """The Telegram commands that make sense in a terminal, so answer cards' hints work here too."""
+    name = text.split()[0].lower()
+    assistant.note(sender, "command", "command", text=name)
+    lang = assistant.language(sender)
+    if name == "/help":
+        return phrase("help", lang)
+    if name == "/privacy":
+        return phrase("privacy", lang).format(days=assistant.config.privacy.retention_days)
+    if name == "/contact":
+        return contact_details(assistant.config.staff.contact, lang)
+    return phrase("unknown_command", lang)
 
 
 def _respond(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.config import ContactFields
+
 Language = Literal["nb", "en"]
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -164,3 +166,17 @@ def phrase(key: str, lang: str) -> str:
     """The phrase ``key`` in ``lang`` (English for anything that is not Norwegian)."""
     texts = PHRASES[key]
     return texts["nb"] if lang == "nb" else texts["en"]
+
+
+_CONTACT_LABELS = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"), "url": ("Nettside", "Web"),
+                   "address": ("Adresse", "Address"), "hours": ("Åpningstid", "Hours")}
+
+
+def contact_details(fields: ContactFields, lang: str) -> str:
+    """How to reach staff: only the contact fields the municipality filled in, none invented."""
+    details = [f"{_CONTACT_LABELS[key][lang != 'nb']}: {value}" for key, value in fields.model_dump().items()
+               if value and key in _CONTACT_LABELS]
+    head = [fields.name] if fields.name else []
+    if not details:
+        return "\n".join([phrase("contact_missing", lang), *head])
+    return "\n".join([phrase("contact_intro", lang), *head, *details])

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.handoffs import Handoff, staff_card
 from bot.inquiries import Recorded
-from bot.phrases import phrase
+from bot.phrases import contact_details, phrase
 from bot.redaction import redact
 from handlers import keyboards
 from handlers.context import Context, sender, services
@@ -21,19 +21,6 @@ logger = logging.getLogger(__name__)
 
 AWAITING = "awaiting_handoff"
 CONTACT_ENTRY = "contact"
-
-
-def contact_text(context: Context, lang: str) -> str:
-    """Only the contact fields the municipality filled in; none are invented."""
-    fields = services(context).config.staff.contact
-    labels = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"), "url": ("Nettside", "Web"),
-              "address": ("Adresse", "Address"), "hours": ("Åpningstid", "Hours")}
-    details = [f"{labels[key][lang != 'nb']}: {value}" for key, value in fields.model_dump().items()
-               if value and key in labels]
-    head = [fields.name] if fields.name else []
-    if not details:
-        return "\n".join([phrase("contact_missing", lang), *head])
-    return "\n".join([phrase("contact_intro", lang), *head, *details])
 
 
 async def contact(update: Update, context: Context) -> None:
@@ -102,7 +89,7 @@ async def forward_question(update: Update, context: Context, question: str | Non
     if staff_chat is None or limited:
         desk.open(user_ref, None, lang, question, recorded.inquiry_id, routed=False)
         intro = phrase("handoff_limit", lang) + "\n" if limited and staff_chat is not None else ""
-        await send(context, chat.id, plain(intro + contact_text(context, lang)))
+        await send(context, chat.id, plain(intro + contact_details(service.config.staff.contact, lang)))
         return
     handoff = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
     await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(user_ref),

@@ -63,3 +63,12 @@ def test_english_question_switches_language(services: Services) -> None:
     output = chat(services, ["Where can I find the tourist office?"], lang="en")
     assert "Ctrl-D" in output[0]
     assert services.engines.engine.knowledge.entries["tourist-office"].answer.en in output[1]
+
+
+def test_commands_from_answer_cards_work_in_the_terminal(services: Services) -> None:
+    output = chat(services, ["/contact", "/privacy", "/help", "/stats"])
+    assert "Drammen kommune, næringsutvikling" in output[1]
+    assert "180" in output[2] and "/forget" in output[2]
+    assert "/topics" in output[3]
+    assert "kommandoen kjenner jeg ikke" in output[4]
+    assert [row["kind"] for row in logged(services)] == ["command"] * 4
