@@ -23,12 +23,12 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "privacy_line": {
         "nb": (
-            "Spørsmålene dine lagres uten navn for å forbedre svarene og måle tjenesten; "
-            "se /privacy."
+            "Spørsmålene dine lagres uten navn i {days} dager for å forbedre svarene og måle "
+            "tjenesten; se /privacy."
         ),
         "en": (
-            "Your questions are stored without your name to improve answers and measure "
-            "the service; see /privacy."
+            "Your questions are stored without your name for {days} days to improve answers and "
+            "measure the service; see /privacy."
         ),
     },
     "choose_topic": {"nb": "Velg et tema, eller skriv spørsmålet ditt:", "en": "Pick a topic, or type your question:"},

@@ -24,7 +24,8 @@ async def start(update: Update, context: Context) -> None:
     assistant.start(who, context.args[0] if context.args else None)
     _note(update, context, "start")
     lang = assistant.language(who)
-    text = f"{phrase('welcome', lang)}\n\n{phrase('privacy_line', lang)}\n\n{phrase('choose_topic', lang)}"
+    privacy = phrase("privacy_line", lang).format(days=services(context).config.privacy.retention_days)
+    text = f"{phrase('welcome', lang)}\n\n{privacy}\n\n{phrase('choose_topic', lang)}"
     await send(context, update.effective_chat.id, plain(text),  # type: ignore[union-attr]
                keyboards.topic_menu(assistant.engine.knowledge, lang))
 

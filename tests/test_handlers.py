@@ -23,7 +23,7 @@ async def bot(tmp_path: Path, shipped_config: Config) -> AsyncIterator[Harness]:
 async def test_start_shows_welcome_privacy_line_and_topic_menu(bot: Harness) -> None:
     await bot.say("/start")
     text = bot.request.last_text()
-    assert "Næringsbot" in text and "/privacy" in text
+    assert "Næringsbot" in text and "/privacy" in text and "180 dager" in text
     labels = [label for label, _ in bot.request.buttons()]
     assert labels == ["Starte bedrift", "Campus, forskning og finansiering", "Reiseliv og konferanser",
                       "Næringsliv i Drammen", "Snakk med en person"]
