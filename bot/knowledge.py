@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.yamlfile import YamlDocument, YamlSyntaxError, load_yaml
 
 LANGUAGES = ("nb", "en")
+CONTACT_ENTRY = "contact"  # the contract's entry for "talk to a person": the handoff, not just a card
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.handoffs import Handoff, staff_card
 from bot.inquiries import Recorded
+from bot.knowledge import CONTACT_ENTRY
 from bot.phrases import contact_details, phrase
 from bot.redaction import redact
 from handlers import keyboards
@@ -20,7 +21,6 @@ from handlers.replies import send
 logger = logging.getLogger(__name__)
 
 AWAITING = "awaiting_handoff"
-CONTACT_ENTRY = "contact"
 
 
 async def contact(update: Update, context: Context) -> None:

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Choice as ConfigChoice
 from bot.engine import Reply
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import CONTACT_ENTRY, KnowledgeBase
 from bot.phrases import phrase
 
 PATTERNS = {
@@ -67,7 +67,9 @@ def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineK
 def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None) -> InlineKeyboardMarkup:
     """Related entries, 👍/👎 for answers, and a way to a person."""
     parent = inquiry_id or 0
-    rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.related]
+    # The contact entry's card is not needed as a button: "Talk to a person" below does the real thing.
+    rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.related
+            if choice.entry_id != CONTACT_ENTRY]
     if reply.outcome == "answered" and update_id is not None:
         rows.append([_button("👍", f"f:{update_id}:+"), _button("👎", f"f:{update_id}:-")])
     rows.append([_button(phrase("talk_to_person", reply.lang), f"h:{parent}"),

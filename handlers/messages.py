@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
+from bot.knowledge import CONTACT_ENTRY
 from bot.phrases import phrase
 from handlers import handoff, keyboards
 from handlers.context import Context, sender, services
@@ -54,7 +55,7 @@ async def answer_question(update: Update, context: Context) -> None:
             return
     answer = service.assistant.ask(who, text, update.update_id)
     await send_answer(context, message.chat_id, answer, update.update_id, message.message_thread_id)
-    if answer.reply.entry_id == handoff.CONTACT_ENTRY and message.chat.type == ChatType.PRIVATE:
+    if answer.reply.entry_id == CONTACT_ENTRY and message.chat.type == ChatType.PRIVATE:
         await handoff.offer_handoff(update, context)
 
 

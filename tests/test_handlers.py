@@ -293,3 +293,9 @@ async def test_after_forget_new_questions_carry_no_old_profile(tmp_path: Path, s
         await harness.press("x:yes")
         await harness.say("Hvor er turistkontoret?")
         assert harness.rows("kind = 'message'")[-1]["role"] is None
+
+
+async def test_talk_to_a_person_is_offered_once_not_also_as_a_related_card(bot: Harness) -> None:
+    await bot.say("jeg vil starte frisørsalong, hvem kan hjelpe meg?")
+    labels = [label for label, _ in bot.request.buttons()]
+    assert labels.count("Snakk med en person") == 1
