@@ -159,7 +159,8 @@ class CoverageScorer:
                 self._evidence_cache.clear()  # users' vocabulary is unbounded; memory is not
             term_match = self._explain_uncached(word)
             weight = self._weight(word, term_match)
-            vector = self._contribution(term_match) * weight if term_match.known else None
+            # float32: a cache of thousands of per-entry vectors at half the memory, ample precision
+            vector = (self._contribution(term_match) * weight).astype(np.float32) if term_match.known else None
             cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match))
             self._evidence_cache[word] = cached
         return cached
