@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -79,6 +80,11 @@ class CharScorer:
             dot += vector
             norm_squared += weight_squared
         return dot / math.sqrt(norm_squared) if norm_squared else dot
+
+    def warm(self, words: Iterable[str]) -> None:
+        """Work out the n-gram vectors of ``words`` now, so messages using them pay nothing."""
+        for word in words:
+            self._word(word)
 
     def _word(self, word: str) -> tuple[np.ndarray, float]:
         """One word's unnormalised dot product with every entry, and its squared weight; cached."""

@@ -193,6 +193,11 @@ class CoverageScorer:
             corrected[term] = max(corrected.get(term, 0.0), score / 100.0)
         return _TermMatch(direct=list(corrected.items()))
 
+    def warm(self, words: Iterable[str]) -> None:
+        """Work out what ``words`` say about every entry now, so messages using them pay nothing."""
+        for word in words:
+            self._evidence(word)
+
     def is_known(self, word: str) -> bool:
         return self._evidence(word).vector is not None
 

@@ -88,9 +88,8 @@ class Matcher:
         known_words = {
             word for entry in self.entries for _, text in entry_fields(entry) for word in content_tokens(text)
         }
-        for word in sorted(known_words):
-            self.coverage.scores([word])
-            self.chars.scores([word])
+        self.coverage.warm(known_words)
+        self.chars.warm(known_words)
 
     @property
     def vocabulary(self) -> list[str]:
