@@ -423,14 +423,7 @@ class BotApiState:
         after: int = 0,
     ) -> RecordedRequest:
         """Block until a matching request exists at index >= ``after`` of the log."""
-
-        def find() -> RecordedRequest | None:
-            for request in self._requests[after:]:
-                if request.method.lower() == method.lower() and (predicate is None or predicate(request)):
-                    return request
-            return None
-
-        return self._wait_until(find, timeout, f"a {method} request")
+        return self._wait_until(self._request_finder(method, predicate, after), timeout, f"a {method} request")
 
     async def wait_for_request_async(
         self,
@@ -440,13 +433,22 @@ class BotApiState:
         *,
         after: int = 0,
     ) -> RecordedRequest:
+        return await self._wait_until_async(
+            self._request_finder(method, predicate, after), timeout, f"a {method} request"
+        )
+
+    def _request_finder(
+        self, method: str, predicate: Callable[[RecordedRequest], bool] | None, after: int
+    ) -> Callable[[], RecordedRequest | None]:
+        """The first request of the log at index >= ``after`` matching ``method`` and ``predicate``."""
+
         def find() -> RecordedRequest | None:
             for request in self._requests[after:]:
                 if request.method.lower() == method.lower() and (predicate is None or predicate(request)):
                     return request
             return None
 
-        return await self._wait_until_async(find, timeout, f"a {method} request")
+        return find
 
     @property
     def answered_callback_ids(self) -> list[str]:
