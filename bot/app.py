@@ -9,12 +9,12 @@ import os
 from typing import Any
 
 from telegram import BotCommand
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Config
-from bot.privacy import purge_expired
+from bot.privacy import purge_expired, retention_cutoff
 from bot.runner import serve
 from bot.services import build_services
 
@@ -41,7 +41,7 @@ COMMANDS = {
     ],
 }
 PURGE_TIME = dt.time(hour=3, minute=15, tzinfo=dt.UTC)
-FLUSH_SECONDS = 30
+FLUSH_SECONDS = 5
 
 
 def build_application(
@@ -113,19 +113,26 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) 
 async def _reload_knowledge(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = context.bot_data.services  # type: ignore[attr-defined]
     if services is not None:
-        services.engines.reload_if_changed()
+        # Parsing and building a large knowledge base takes a while: never on the event loop.
+        try:
+            await asyncio.to_thread(services.engines.reload_if_changed)
+        except Exception:
+            logger.exception("Knowledge-base reload failed; the previous knowledge base stays in use")
 
 
 async def _flush_log(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = context.bot_data.services  # type: ignore[attr-defined]
     if services is not None:
         services.log.flush()
+        services.watch_database()
 
 
 async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = context.bot_data.services  # type: ignore[attr-defined]
     if services is not None:
-        erased = purge_expired(services.db, services.config.privacy.retention_days)
+        retention = services.config.privacy.retention_days
+        services.log.erase_queued(before=retention_cutoff(retention))
+        erased = purge_expired(services.db, retention)
         services.log.forget_cached_users()
         chat_ids = services.handoffs.erase_closed_chat_ids(services.config.handoff.keep_chat_hours)
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)
@@ -143,4 +150,8 @@ def run_telegram(config: Config) -> None:
                 "telegram.mode is webhook: set telegram.webhook.url in the config and the secret in "
                 f"${settings.webhook.secret_token_env} (letters, digits, _ and -)."
             )
-    asyncio.run(serve(build_application(config, token), settings, secret))
+    try:
+        asyncio.run(serve(build_application(config, token), settings, secret))
+    except InvalidToken:
+        logger.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token) and set it again")
+        raise SystemExit(2) from None

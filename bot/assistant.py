@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ from bot.reloader import EngineHolder
 logger = logging.getLogger(__name__)
 
 NORWEGIAN_CODES = ("nb", "nn", "no")
+# Telegram's deep-link alphabet; anything else (an e-mail, a name) is never stored as text.
+DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+INVALID_SOURCE = "invalid-source"
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,12 @@ class Assistant:
         """Log an update that is not a question: a command, a non-text message, a setting."""
         return self._log(sender, kind, outcome, update_id, self.language(sender), text, parent_id)
 
+    def note_invalid(self, update_id: int | None) -> Recorded | None:
+        """An update nobody could parse: a row with its ``update_id`` only, so it is counted once."""
+        if update_id is None:
+            return None
+        return self.log.record(Inquiry(channel="telegram", kind="invalid", outcome="invalid", update_id=update_id))
+
     def start(self, sender: Sender, source: str | None) -> None:
         """First contact: remember the language and the deep-link source of the first /start."""
         ref = self.user_ref(sender)
@@ -127,7 +137,7 @@ class Assistant:
         if existing is None:
             values["lang"] = language_from_code(sender.language_code)
         if source and not (existing and existing.get("source")):
-            values["source"] = source[:64]
+            values["source"] = source if DEEP_LINK_SOURCE.fullmatch(source) else INVALID_SOURCE
         self.log.update_user(ref, **values)
 
     def set_language(self, sender: Sender, lang: Language) -> None:
@@ -140,8 +150,10 @@ class Assistant:
         return self.log.record_feedback(inquiry_update_id, self.user_ref(sender), value)
 
     def forget(self, sender: Sender) -> Erased:
+        """Erase the user everywhere: the database, rows still queued for it, and cached rows."""
         ref = self.user_ref(sender)
         try:
+            self.log.erase_queued(user_ref=ref)
             return forget_user(self.log.db, ref)
         finally:
             self.log.forget_cached_users(ref)

@@ -53,6 +53,7 @@ class TelegramSettings(Settings):
 class KnowledgeSettings(Settings):
     dir: Path = Path("knowledge")
     reload_seconds: float = Field(5.0, gt=0)
+    max_file_kb: int = Field(2048, gt=0)
 
 
 class StorageSettings(Settings):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 2000
 
 migrations = Migrations("naeringsbot")
 
@@ -105,6 +105,16 @@ def m002_handoff_threads(db: Database) -> None:
     db.table("blocked").create({"user_ref": str, "blocked_at": str, "reason": str}, pk="user_ref")
 
 
+@migrations()
+def m003_handoff_overview(db: Database) -> None:
+    """Handoffs without the user's Telegram chat id, for the staff review in Datasette."""
+    db.create_view(
+        "handoff_overview",
+        "select id, reference, inquiry_id, user_ref, lang, question, status, opened_at, first_answered_at, "
+        "closed_at, answered_by from handoffs",
+    )
+
+
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +125,8 @@ def open_database(path: Path) -> Database:
     db = Database(connection)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
+    # Erased texts (/forget, the purge) are overwritten with zeros instead of left in free pages.
+    db.execute("PRAGMA secure_delete = ON")
     if db.journal_mode != "wal":
         db.enable_wal()
     # In WAL mode NORMAL survives any crash of the bot itself; only a power cut can lose the last

@@ -7,6 +7,7 @@ replies can be relayed; everything else about the user is the pseudonym, as in t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -81,9 +82,15 @@ class HandoffDesk:
         rows = list(self.db.query("select * from handoffs where id = ?", [handoff_id]))
         return Handoff.from_row(rows[0]) if rows else None
 
-    def by_reference(self, reference: str) -> Handoff | None:
-        rows = list(self.db.query("select * from handoffs where reference = ?", [reference.lstrip("#").upper()]))
+    def for_inquiry(self, inquiry_id: int) -> Handoff | None:
+        """The handoff an inquiry opened; a re-delivered update finds it here to finish its steps."""
+        rows = list(self.db.query("select * from handoffs where inquiry_id = ? order by id limit 1", [inquiry_id]))
         return Handoff.from_row(rows[0]) if rows else None
+
+    def mark_unrouted(self, handoff: Handoff) -> None:
+        """The staff chat refused the post: nobody will answer there, so it is not left ``open``."""
+        with self.db.atomic():
+            self.db.execute("update handoffs set status = 'unrouted', chat_id = null where id = ?", [handoff.id])
 
     def active_for(self, user_ref: str) -> Handoff | None:
         """The user's open conversation with staff, where further messages belong."""
@@ -171,6 +178,16 @@ class HandoffDesk:
         return int(cursor.rowcount)
 
 
+# Control and bidi characters could fake extra lines or reorder the card's text.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+")
+
+
+def one_line(text: str) -> str:
+    """The user's text as one line: line breaks shown as ⏎, control and bidi characters removed."""
+    text = text.replace("\r\n", "\n").replace("\n", " ⏎ ")
+    return " ".join(_UNSAFE.sub(" ", text).split())
+
+
 def staff_card(
     handoff: Handoff,
     guesses: list[tuple[str, float]],
@@ -183,7 +200,7 @@ def staff_card(
     if profile and (profile.get("role") or profile.get("municipality")):
         lines.append(" · ".join(value for value in (profile.get("role"), profile.get("municipality")) if value))
     lines.append("")
-    lines.append(("Oppfølging: " if follow_up else "Spørsmål: ") + (handoff.question or "–"))
+    lines.append(("Oppfølging: " if follow_up else "Spørsmål: ") + one_line(handoff.question or "–"))
     if guesses and not follow_up:
         lines.append("Botens beste forslag: " + ", ".join(f"{entry} ({score:.2f})" for entry, score in guesses))
     if not follow_up:

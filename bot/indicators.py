@@ -65,7 +65,9 @@ _TOTALS_SELECT = f"""
     count(*) FILTER (WHERE {CARD_OPENED}) AS cards_opened,
     count(*) FILTER (WHERE {NONE_OF_THESE}) AS none_of_these,
     count(*) FILTER (WHERE i.outcome = 'smalltalk') AS smalltalk,
-    count(*) FILTER (WHERE {INQUIRY} AND i.user_ref IS NULL) AS without_pseudonym
+    count(*) FILTER (WHERE {INQUIRY} AND i.user_ref IS NULL) AS without_pseudonym,
+    count(*) FILTER (WHERE i.outcome = 'flood') AS dropped_by_flood_control,
+    count(*) FILTER (WHERE i.outcome = 'invalid') AS unreadable_updates
 """
 
 
@@ -84,6 +86,8 @@ class Totals:
     none_of_these: int = 0
     smalltalk: int = 0
     without_pseudonym: int = 0
+    dropped_by_flood_control: int = 0
+    unreadable_updates: int = 0
 
 
 @dataclass(frozen=True)

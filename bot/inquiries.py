@@ -25,12 +25,16 @@ from bot.redaction import redact
 logger = logging.getLogger(__name__)
 
 InquiryOutcome = Literal[
-    "answered", "ambiguous", "fallback", "handoff", "smalltalk", "command", "non_text", "flood"
+    "answered", "ambiguous", "fallback", "handoff", "smalltalk", "command", "non_text", "flood", "invalid"
 ]
 MAX_PENDING = 10_000
 USER_CACHE_SIZE = 50_000
 USER_CACHE_SECONDS = 300.0
-WRITE_ATTEMPTS = 2
+WRITE_ATTEMPTS = 1
+# Once the database has refused a write, queued rows are retried at most this often, each retry
+# waiting only RETRY_BUSY_MS for a lock: writes are synchronous, so every wait stalls every chat.
+RETRY_SECONDS = 5.0
+RETRY_BUSY_MS = 50
 
 
 def utc_now() -> str:
@@ -74,6 +78,10 @@ class InquiryLog:
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._max_pending = max_pending
+        # Rows queued in memory that could not be spooled either (disk full): their updates must
+        # not be confirmed to Telegram, or a crash would lose them.
+        self._unsaved = 0
+        self._refused_at: float | None = None
         # Queued rows are also appended to a spool file, so that a crash while the database is
         # locked or read-only loses nothing: the next start writes them first.
         self._spool = spool
@@ -85,12 +93,37 @@ class InquiryLog:
     def pending(self) -> int:
         return len(self._pending)
 
+    @property
+    def durable(self) -> bool:
+        """True when every row recorded so far is in the database or in the spool file."""
+        return self._unsaved == 0
+
+    @property
+    def unsaved(self) -> int:
+        return self._unsaved
+
+    def erase_queued(self, user_ref: str | None = None, before: str | None = None) -> int:
+        """Apply ``/forget`` (one pseudonym) or the purge (rows before a time) to rows still queued."""
+        erased = 0
+        for _kind, row in self._pending:
+            if (user_ref is not None and row.get("user_ref") == user_ref) or (
+                before is not None and str(row.get("received_at", "")) < before
+            ):
+                for column in ("text", "user_ref", "role", "municipality", "source"):
+                    if column in row:
+                        row[column] = None
+                erased += 1
+        if erased:
+            self._rewrite_spool()
+        return erased
+
     def record(self, inquiry: Inquiry) -> Recorded:
         """Write one inquiry unless its update was already logged; queue it if the disk says no."""
         if inquiry.update_id is not None and self._is_pending(inquiry.update_id):
             return Recorded(None, duplicate=True)
         row = self._row(inquiry)
-        self.flush()
+        if self._retry_due():  # else refused moments ago: queue without touching the database
+            self.flush()
         if self._pending:  # the rows ahead are still refused: queue behind them, without waiting again
             self._queue("inquiry", row, sqlite3.OperationalError("earlier rows are still queued"))
             return Recorded(None)
@@ -126,8 +159,29 @@ class InquiryLog:
         rows = list(self.db.query("select * from inquiries where id = ?", [inquiry_id]))
         return rows[0] if rows else None
 
+    def _retry_due(self) -> bool:
+        return not self._pending or self._refused_at is None or time.monotonic() - self._refused_at >= RETRY_SECONDS
+
     def flush(self) -> int:
         """Write queued rows in order; stop at the first that still fails. Returns rows written."""
+        if not self._pending:
+            return 0
+        (previous_timeout,) = self.db.execute("PRAGMA busy_timeout").fetchone()
+        self.db.execute(f"PRAGMA busy_timeout = {min(RETRY_BUSY_MS, int(previous_timeout))}")
+        try:
+            written = self._write_queued()
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(previous_timeout)}")
+        self._refused_at = time.monotonic() if self._pending else None
+        if not self._pending:
+            self._unsaved = 0
+        if written:
+            logger.warning("Wrote %d queued inquiry-log rows; %d still queued", written, len(self._pending))
+        if written or self._unsaved:
+            self._rewrite_spool()
+        return written
+
+    def _write_queued(self) -> int:
         written = 0
         while self._pending:
             kind, row = self._pending[0]
@@ -140,9 +194,6 @@ class InquiryLog:
                 break
             self._pending.popleft()
             written += 1
-        if written:
-            logger.warning("Wrote %d queued inquiry-log rows; %d still queued", written, len(self._pending))
-            self._rewrite_spool()
         return written
 
     # Users -------------------------------------------------------------------------------------
@@ -203,9 +254,11 @@ class InquiryLog:
             return cursor.lastrowid if cursor.rowcount else None
 
     def _upsert_feedback(self, row: dict[str, Any]) -> int | None:
-        inquiry_id = self.inquiry_id_for_update(row["update_id"])
-        if inquiry_id is None:
+        """A vote counts only on the voter's own inquiry (callback data can be forged)."""
+        rows = list(self.db.query("select id, user_ref from inquiries where update_id = ?", [row["update_id"]]))
+        if not rows or rows[0]["user_ref"] != row["user_ref"]:
             return None
+        inquiry_id = int(rows[0]["id"])
         with self.db.atomic():
             self.db.execute(
                 "insert into feedback (inquiry_id, user_ref, value, received_at) values (?, ?, ?, ?) "
@@ -235,18 +288,25 @@ class InquiryLog:
                 self._max_pending, dropped_kind, dropped.get("received_at"),
             )
         self._pending.append((kind, row))
+        if self._refused_at is None:
+            self._refused_at = time.monotonic()
         logger.warning("Inquiry log not writable (%s); %d row(s) queued in memory", error, len(self._pending))
         self._append_to_spool(kind, row)
 
     def _append_to_spool(self, kind: str, row: dict[str, Any]) -> None:
         if self._spool is None:
+            self._unsaved += 1
             return
         try:
             descriptor = os.open(self._spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(descriptor, "a", encoding="utf-8") as file:
                 file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
-        except OSError as error:  # e.g. the disk is full too: the row stays queued in memory
-            logger.error("Could not spool a queued inquiry-log row to %s: %s", self._spool, error)
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as error:  # e.g. the disk is full too: the row stays queued in memory only
+            self._unsaved += 1
+            logger.error("Could not spool a queued inquiry-log row to %s (%s): %d row(s) are in memory only",
+                         self._spool, error, self._unsaved)
 
     def _rewrite_spool(self) -> None:
         if self._spool is None:
@@ -254,13 +314,17 @@ class InquiryLog:
         try:
             if not self._pending:
                 self._spool.unlink(missing_ok=True)
+                self._unsaved = 0
                 return
             temporary = self._spool.with_suffix(".tmp")
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 for kind, row in self._pending:
                     file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
             temporary.replace(self._spool)
+            self._unsaved = 0
         except OSError as error:
             logger.error("Could not rewrite the inquiry-log spool %s: %s", self._spool, error)
 

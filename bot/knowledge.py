@@ -142,7 +142,26 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _unreadable(path: Path, max_bytes: int) -> Problem | None:
+    """Files the loader must not try: folders named *.yaml, oversized or non-UTF-8 files."""
+    if path.is_dir():
+        return Problem(path, 1, "is a folder, not a file — rename it so its name does not end in .yaml")
+    size = path.stat().st_size
+    if size > max_bytes:
+        return Problem(path, 1, f"is {size / 1048576:.1f} MB, more than the limit of {max_bytes / 1048576:.1f} MB "
+                                "(knowledge.max_file_kb) — split it into several files")
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        return Problem(path, line, "is not UTF-8 text — save it with the UTF-8 encoding")
+    return None
+
+
+def read_knowledge(directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[KnowledgeBase, list[Problem]]:
     """Parse and validate every file; collect all problems instead of stopping at the first."""
     base = KnowledgeBase()
     problems: list[Problem] = []
@@ -152,6 +171,13 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
     if not files:
         return base, [Problem(directory, 1, "no *.yaml files — add at least one entries file")]
     for path in files:
+        try:
+            unreadable = _unreadable(path, max_bytes)
+        except OSError as error:
+            unreadable = Problem(path, 1, f"cannot be read ({error.strerror}) — check the file's permissions")
+        if unreadable is not None:
+            problems.append(unreadable)
+            continue
         try:
             document = load_yaml(path)
         except YamlSyntaxError as error:
@@ -163,9 +189,9 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
     return base, problems
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
+def load_knowledge(directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> KnowledgeBase:
     """Load for serving: any error raises, warnings (like an overdue review) do not."""
-    base, problems = read_knowledge(directory)
+    base, problems = read_knowledge(directory, max_bytes)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise KnowledgeBaseError(errors)

@@ -144,6 +144,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "nb": "Samtalen med næringsavdelingen er avsluttet. Spør meg gjerne igjen når som helst.",
         "en": "The conversation with the business-development staff is closed. Ask me again any time.",
     },
+    "handoff_unreachable": {
+        "nb": "Beklager, jeg får ikke sendt spørsmålet videre akkurat nå.",
+        "en": "Sorry, I cannot pass your question on right now.",
+    },
     "handoff_limit": {
         "nb": (
             "Du har sendt mange spørsmål til næringsavdelingen i dag. "

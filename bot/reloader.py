@@ -19,7 +19,7 @@ def _stamp(directory: Path) -> Stamp:
     for path in knowledge_files(directory):
         try:
             status = path.stat()
-        except FileNotFoundError:
+        except OSError:
             continue
         files.append((path.name, status.st_mtime_ns, status.st_size))
     return tuple(files)
@@ -28,17 +28,18 @@ def _stamp(directory: Path) -> Stamp:
 class EngineHolder:
     """The current answer engine; handlers read ``holder.engine`` on every message."""
 
-    def __init__(self, directory: Path, settings: MatchingSettings) -> None:
+    def __init__(self, directory: Path, settings: MatchingSettings, max_file_kb: int = 2048) -> None:
         self.directory = directory
         self.settings = settings
+        self.max_bytes = max_file_kb * 1024
         self._stamp = _stamp(directory)
-        self.engine = AnswerEngine(load_knowledge(directory), settings)
+        self.engine = AnswerEngine(load_knowledge(directory, self.max_bytes), settings)
 
     def reload(self) -> list[Problem]:
         """Load the knowledge base again; on errors keep the running one and return the errors."""
         stamp = _stamp(self.directory)
         try:
-            knowledge = load_knowledge(self.directory)
+            knowledge = load_knowledge(self.directory, self.max_bytes)
         except KnowledgeBaseError as error:
             self._stamp = stamp
             logger.warning("Knowledge base not reloaded, keeping the previous one:\n%s", error)

@@ -42,6 +42,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "votes": ("stemmer", "votes"),
     "smalltalk": ("Hilsener og takk (ikke talt som henvendelser)", "Greetings and thanks (not counted)"),
     "without_pseudonym": ("Henvendelser uten pseudonym (slettet)", "Inquiries without pseudonym (erased)"),
+    "dropped_by_flood_control": ("Meldinger stoppet av flomvern (for mange på kort tid)",
+                                 "Messages dropped by flood control (too many too fast)"),
+    "unreadable_updates": ("Oppdateringer som ikke kunne leses", "Updates that could not be read"),
     "targets": ("Måltall", "Targets"),
     "indicator": ("Indikator", "Indicator"),
     "target": ("Mål i perioden", "Target for the period"),
@@ -157,7 +160,8 @@ def report_sections(
     key_rows += [[word(key), count(totals[key])] for key in (
         "ambiguous", "ambiguous_resolved", "fallback", "to_staff", "handoffs")]
     key_rows.append([word("satisfaction"), f"{percent(report['satisfaction'], lang)} ({votes} {word('votes')})"])
-    key_rows += [[word(key), count(totals[key])] for key in ("smalltalk", "without_pseudonym")]
+    key_rows += [[word(key), count(totals[key])] for key in (
+        "smalltalk", "without_pseudonym", "dropped_by_flood_control", "unreadable_updates")]
     sections = [title, Section(word("totals"), [word("figure"), word("count")], key_rows)]
 
     sections.append(Section(word("targets"), [word(key) for key in (

@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 
 from bot.language import Language
 from bot.phrases import phrase
-from handlers import keyboards
+from handlers import handoff, keyboards
 from handlers.context import Context, sender, services
 from handlers.formatting import plain
 from handlers.replies import send, send_answer
@@ -25,12 +25,20 @@ def _chat_id(update: Update) -> int:
     return chat.id if chat else update.effective_user.id  # type: ignore[union-attr]
 
 
-def _parent(context: Context, value: str | None) -> int | None:
-    """An inquiry id from callback data, only if that inquiry exists."""
+def _parent(update: Update, context: Context, value: str | None) -> int | None:
+    """An inquiry id from callback data, only if it exists and is the presser's own.
+
+    Callback data can be forged and inquiry ids are sequential: a press must never link to, or
+    copy the text of, another user's inquiry.
+    """
     if not value or value == "0":
         return None
     inquiry_id = int(value)
-    return inquiry_id if services(context).log.inquiry(inquiry_id) else None
+    service = services(context)
+    parent = service.log.inquiry(inquiry_id)
+    if parent is None or parent.get("user_ref") != service.assistant.user_ref(sender(update, context)):
+        return None
+    return inquiry_id
 
 
 async def show_menu(update: Update, context: Context) -> None:
@@ -68,7 +76,7 @@ async def show_entry(update: Update, context: Context) -> None:
     assert action is not None
     answer = services(context).assistant.open_entry(
         sender(update, context), action.values["entry"], update.update_id,
-        _parent(context, action.values["parent"]),
+        _parent(update, context, action.values["parent"]),
     )
     if answer is None:
         await expired(update, context)
@@ -83,7 +91,7 @@ async def none_of_these(update: Update, context: Context) -> None:
     assert action is not None
     await query.answer()
     answer = services(context).assistant.none_of_these(
-        sender(update, context), update.update_id, _parent(context, action.values["parent"])
+        sender(update, context), update.update_id, _parent(update, context, action.values["parent"])
     )
     await send_answer(context, _chat_id(update), answer, update.update_id)
 
@@ -153,8 +161,9 @@ async def confirm_forget(update: Update, context: Context) -> None:
     lang = assistant.language(who)
     await query.answer()
     if action.values["answer"] == "yes":
-        assistant.forget(who)
+        erased = assistant.forget(who)
         await _edit_or_send(update, context, phrase("forgotten", lang), None)
+        await handoff.tell_staff_forgotten(context, erased.closed_handoffs)
     else:
         await _edit_or_send(update, context, phrase("not_forgotten", lang), None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from bot.engine import Reply
@@ -21,5 +22,38 @@ def plain(text: str) -> str:
     return escape(text, quote=False)
 
 
-def shorten(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+_TAG = re.compile(r"</?(b|i|u|s|code|pre|a)(?:\s[^>]*)?>")
+
+
+def shorten(html: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """Cut HTML to Telegram's limit without splitting an entity or a tag, closing open tags."""
+    if len(html) <= limit:
+        return html
+    cut = html[: limit - 40]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        last = cut.rfind(opener)
+        if last != -1 and closer not in cut[last:]:
+            cut = cut[:last]
+    open_tags: list[str] = []
+    for match in _TAG.finditer(cut):
+        if match.group(0).startswith("</"):
+            if open_tags and open_tags[-1] == match.group(1):
+                open_tags.pop()
+        else:
+            open_tags.append(match.group(1))
+    return cut + "…" + "".join(f"</{tag}>" for tag in reversed(open_tags))
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH - 96) -> list[str]:
+    """Plain text in parts that fit one message once escaped, split at line breaks or spaces."""
+    parts: list[str] = []
+    budget = max(limit // 2, limit - text.count("&") * 4 - text.count("<") * 3 - text.count(">") * 3)
+    while len(text) > budget:
+        cut = max(text.rfind("\n", 0, budget), text.rfind(" ", 0, budget))
+        if cut < budget // 2:
+            cut = budget
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text or not parts:
+        parts.append(text)
+    return parts

@@ -27,6 +27,9 @@ async def limit_flood(update: Update, context: Context) -> None:
     verdict = service.flood.check(service.assistant.user_ref(sender(update, context)))
     if verdict == "ok":
         return
+    # Counted, not silently lost: a row without text that the report shows as dropped.
+    who = sender(update, context)
+    service.assistant.note(who, "button" if update.callback_query else "message", "flood", update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
     if verdict == "warn":

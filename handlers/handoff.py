@@ -15,7 +15,7 @@ from bot.phrases import contact_details, phrase
 from bot.redaction import redact
 from handlers import keyboards
 from handlers.context import Context, sender, services
-from handlers.formatting import plain
+from handlers.formatting import MAX_MESSAGE_LENGTH, plain, split_text
 from handlers.replies import send
 
 logger = logging.getLogger(__name__)
@@ -79,21 +79,52 @@ async def forward_question(update: Update, context: Context, question: str | Non
     assert chat is not None
     text = update.effective_message.text if update.effective_message and not update.callback_query else None
     kind = "button" if update.callback_query else ("command" if (text or "").startswith("/") else "message")
+    staff_chat = service.config.staff.chat_id
+    desk = service.handoffs
+    if staff_chat is not None and (desk.is_blocked(user_ref)
+                                   or desk.opened_today(user_ref) >= service.config.handoff.max_per_day):
+        # A refused attempt is no handoff: an unanswered question (or a command), and the contact details.
+        service.assistant.note(who, kind, "fallback" if kind == "message" else "command", update.update_id,
+                               question if kind == "message" else None, parent_id)
+        await send(context, chat.id, plain(phrase("handoff_limit", lang) + "\n"
+                                           + contact_details(service.config.staff.contact, lang)))
+        return
     recorded = service.assistant.note(who, kind, "handoff", update.update_id,
                                       question if kind == "message" else None, parent_id)
     if recorded.duplicate:
+        # Re-delivered after a crash: finish the steps the first delivery did not get to.
+        if recorded.inquiry_id is None:
+            return
+        existing = desk.for_inquiry(recorded.inquiry_id)
+        if existing is None and staff_chat is not None:
+            existing = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
+        if existing is not None and existing.status == "open" and existing.staff_message_id is None:
+            await _route(update, context, existing, question)
         return
-    staff_chat = service.config.staff.chat_id
-    desk = service.handoffs
-    limited = desk.is_blocked(user_ref) or desk.opened_today(user_ref) >= service.config.handoff.max_per_day
-    if staff_chat is None or limited:
+    if staff_chat is None:
         desk.open(user_ref, None, lang, question, recorded.inquiry_id, routed=False)
-        intro = phrase("handoff_limit", lang) + "\n" if limited and staff_chat is not None else ""
-        await send(context, chat.id, plain(intro + contact_details(service.config.staff.contact, lang)))
+        await send(context, chat.id, plain(contact_details(service.config.staff.contact, lang)))
         return
-    handoff = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
-    await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(user_ref),
-                         _shown_as(update, context, handoff))
+    await _route(update, context, desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id), question)
+
+
+async def _route(update: Update, context: Context, handoff: Handoff, question: str | None) -> None:
+    """Post to the staff chat and confirm to the user; an unreachable staff chat makes it ``unrouted``."""
+    service = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    lang = handoff.lang or "nb"
+    try:
+        await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(handoff.user_ref or ""),
+                             _shown_as(update, context, handoff))
+    except TelegramError as error:
+        service.handoffs.mark_unrouted(handoff)
+        logger.error("Handoff %s could not be posted to the staff chat (%s): add the bot to the staff group "
+                     "set in staff.chat_id and let it post there (make it an admin for forum topics), or "
+                     "correct staff.chat_id; the user was shown the contact details", handoff.reference, error)
+        await send(context, chat.id, plain(phrase("handoff_unreachable", lang) + "\n"
+                                           + contact_details(service.config.staff.contact, lang)))
+        return
     await send(context, chat.id, plain(service.config.handoff.confirmation.get(lang)),
                keyboards.end_handoff_button(handoff.id, lang))
 
@@ -136,43 +167,79 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     service = services(context)
     who = sender(update, context)
     recorded: Recorded = service.assistant.note(who, "message", "handoff", update.update_id, text)
+    if handoff.status == "open" and handoff.staff_message_id is None and service.config.staff.chat_id is not None:
+        # Opened but never posted (the process died in between): post it now, then it is linked.
+        await _route(update, context, handoff, handoff.question)
+        return
     if recorded.duplicate or service.config.staff.chat_id is None:
         return
     follow_up = replace(handoff, question=redact(text))
-    message = await context.bot.send_message(
-        service.config.staff.chat_id,
-        staff_card(follow_up, [], None, _shown_as(update, context, handoff), follow_up=True),
-        message_thread_id=handoff.thread_id,
-        reply_to_message_id=handoff.staff_message_id if handoff.thread_id is None else None,
-    )
-    service.handoffs.link_staff_message(handoff, message.message_id)
+    card = staff_card(follow_up, [], None, _shown_as(update, context, handoff), follow_up=True)
+    for part in split_text(card):
+        message = await send(context, service.config.staff.chat_id, plain(part), thread_id=handoff.thread_id,
+                             reply_to=handoff.staff_message_id if handoff.thread_id is None else None)
+        service.handoffs.link_staff_message(handoff, message.message_id)
     lang = service.assistant.language(who)
     await send(context, update.effective_chat.id, plain(phrase("handoff_followup_sent", lang)),  # type: ignore[union-attr]
                keyboards.end_handoff_button(handoff.id, lang))
 
 
 async def relay_staff_reply(update: Update, context: Context) -> None:
-    """A reply in the staff chat to a handoff message (or in its topic) reaches the user."""
+    """A staff member's reply to a handoff message (or in its topic) reaches the user, signed."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not message.text or not _from_staff(update, context, "reply"):
         return
     service = services(context)
     replied = message.reply_to_message
     thread_id = message.message_thread_id if message.is_topic_message else None
     handoff = service.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
     if handoff is None or handoff.status not in ("open", "answered") or handoff.chat_id is None:
+        if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+            note = (f"#{handoff.reference} er lukket, så svaret ble ikke sendt." if handoff is not None
+                    else "Denne meldingen hører ikke til noen åpen henvendelse, så svaret ble ikke sendt. "
+                         "Svar på meldingen med #H-nummeret.")
+            await send(context, message.chat_id, plain(note), thread_id=thread_id, reply_to=message.message_id)
         return
-    signature = service.config.handoff.signature
-    await context.bot.send_message(handoff.chat_id, f"<b>{plain(signature)}</b>\n{plain(message.text)}",
-                                   parse_mode="HTML")
+    signature = f"<b>{plain(service.config.handoff.signature)}</b>\n"
+    for part in split_text(message.text, limit=MAX_MESSAGE_LENGTH - len(signature) - 16):
+        await send(context, handoff.chat_id, signature + plain(part))
     staff_user = update.effective_user
     staff_ref = service.assistant.pseudonymise(f"staff:{staff_user.id if staff_user else 0}")
     service.handoffs.mark_answered(handoff, staff_ref)
     service.handoffs.link_staff_message(handoff, message.message_id)
 
 
+def _from_staff(update: Update, context: Context, action: str) -> bool:
+    """Only ``staff.user_ids`` act in the staff chat; other members of the group are ignored."""
+    user = update.effective_user
+    if services(context).is_staff(user.id if user else None):
+        return True
+    logger.info("Ignored a %s in the staff chat from a member who is not in staff.user_ids", action)
+    return False
+
+
+async def tell_staff_forgotten(context: Context, handoff_ids: list[int]) -> None:
+    """/forget during a handoff closed it: say so in the staff chat, close the topic."""
+    service = services(context)
+    staff_chat = service.config.staff.chat_id
+    for handoff_id in handoff_ids:
+        handoff = service.handoffs.get(handoff_id)
+        if handoff is None or staff_chat is None:
+            continue
+        try:
+            await send(context, staff_chat, plain(f"#{handoff.reference}: brukeren har slettet dataene sine "
+                                                  "(/forget). Henvendelsen er lukket, og svar kommer ikke fram."),
+                       thread_id=handoff.thread_id)
+            if handoff.thread_id is not None:
+                await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
+        except TelegramError as error:
+            logger.info("Could not tell the staff chat that %s was closed by /forget: %s", handoff.reference, error)
+
+
 async def close_from_staff(update: Update, context: Context) -> None:
     """/close in the staff chat, as a reply to a handoff message or inside its topic."""
+    if not _from_staff(update, context, "/close"):
+        return
     handoff = _handoff_of_staff_command(update, context)
     if handoff is not None:
         await _close(context, handoff)
@@ -180,6 +247,8 @@ async def close_from_staff(update: Update, context: Context) -> None:
 
 async def block_from_staff(update: Update, context: Context) -> None:
     """/block in the staff chat: no more handoffs from this pseudonym; the handoff is closed."""
+    if not _from_staff(update, context, "/block"):
+        return
     handoff = _handoff_of_staff_command(update, context)
     if handoff is not None and handoff.user_ref:
         services(context).handoffs.block(handoff.user_ref, f"#{handoff.reference}")
@@ -206,8 +275,8 @@ async def handoff_button(update: Update, context: Context) -> None:
         await query.answer()
         return
     in_staff_chat = query.message is not None and query.message.chat.id == service.config.staff.chat_id
-    if service.config.staff.user_ids and not service.is_staff(query.from_user.id):
-        in_staff_chat = False  # when staff are listed, only they may mark or close handoffs
+    if in_staff_chat and not _from_staff(update, context, "handoff button"):
+        in_staff_chat = False  # only staff.user_ids may mark or close handoffs
     kind = action.values["action"]
     if kind == "end" and handoff.user_ref == service.assistant.user_ref(sender(update, context)):
         await query.answer()

@@ -30,7 +30,7 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
         if value.lower() == mention:
             start, end = entity.offset, entity.offset + entity.length
             utf16 = text.encode("utf-16-le")
-            stripped = (utf16[: start * 2] + utf16[end * 2 :]).decode("utf-16-le")
+            stripped = (utf16[: start * 2] + utf16[end * 2 :]).decode("utf-16-le", errors="ignore")
             return " ".join(stripped.split())
     return None
 

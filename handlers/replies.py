@@ -24,7 +24,7 @@ FIRST_RETRY_SECONDS = 0.5
 
 async def send(
     context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
-    thread_id: int | None = None,
+    thread_id: int | None = None, reply_to: int | None = None,
 ) -> Message:
     """Send with retries on network faults and 5xx answers, which Telegram has now and then.
 
@@ -40,6 +40,7 @@ async def send(
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 message_thread_id=thread_id,
+                reply_to_message_id=reply_to,
                 disable_web_page_preview=True,
             )
         except NetworkError as error:

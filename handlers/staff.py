@@ -47,7 +47,7 @@ def staff_only(handler: Handler) -> Handler:
 async def reload(update: Update, context: Context) -> None:
     """/reload: load the knowledge base now; on errors keep the old one and list them."""
     engines = services(context).engines
-    problems = engines.reload()
+    problems = await asyncio.to_thread(engines.reload)
     chat = update.effective_chat
     assert chat is not None
     if problems:

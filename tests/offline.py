@@ -27,6 +27,7 @@ class OfflineRequest(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.results: list[Any] = []
         self.failing: dict[str, str] = {}
+        self.refusing_chats: set[int] = set()  # chats that answer 403, like a group that removed the bot
         self._message_ids = itertools.count(1000)
 
     @property
@@ -52,6 +53,10 @@ class OfflineRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         parameters = request_data.parameters if request_data else {}
         self.calls.append((endpoint, parameters))
+        if self.refusing_chats and str(parameters.get("chat_id")) in {str(c) for c in self.refusing_chats}:
+            self.results.append(None)
+            return 403, json.dumps({"ok": False, "error_code": 403,
+                                    "description": "Forbidden: bot is not a member of the supergroup chat"}).encode()
         if endpoint in self.failing:
             self.results.append(None)
             return 400, json.dumps({"ok": False, "error_code": 400, "description": self.failing[endpoint]}).encode()

@@ -83,9 +83,12 @@ def build_sample_log(path: Path) -> Database:
     ids[27] = add(27, "dan", "message", "answered", at(30, "23:59:59"), lang="en", text="business magazine?",
                   entry_id="business-magazine", score=0.95)
 
+    ids[28] = add(28, "cara", "message", "flood", at(6, "10:00:00"), lang="nb")  # dropped by flood control
+    ids[29] = add(29, None, "invalid", "invalid", at(6, "10:00:01"))  # an update nobody could parse
+
+    voters = {1: "anna", 2: "anna", 4: "bob", 27: "dan", 21: "staff-1", 24: "anna"}  # each on their own inquiry
     for update_id, value in ((1, 1), (2, 1), (4, -1), (27, 1), (21, 1), (24, -1)):
-        user = "staff-1" if update_id == 21 else "x"
-        log.record_feedback(update_id, user, value)
+        log.record_feedback(update_id, voters[update_id], value)
     handoffs: list[dict[str, Any]] = [
         {"reference": "H-1", "inquiry_id": ids[12], "user_ref": "dan", "lang": "en", "question": "parkering",
          "status": "answered", "opened_at": at(15, "10:00:00"), "first_answered_at": at(15, "10:30:00")},
@@ -116,6 +119,8 @@ EXPECTED_TOTALS = {
     "none_of_these": 1,  # 10
     "smalltalk": 1,  # 3
     "without_pseudonym": 2,  # 19 20
+    "dropped_by_flood_control": 1,  # 28
+    "unreadable_updates": 1,  # 29
 }
 EXPECTED_BY_ENTRY = {  # cards shown: 1 2 4 6 18 19 27
     "funding": 3, "business-magazine": 1, "establisher-courses": 1, "establisher-guidance": 1, "tourist-office": 1,

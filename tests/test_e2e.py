@@ -20,6 +20,7 @@ from tests.support.botapi import ThreadedBotApiServer
 from tests.support.botprocess import TOKEN, BotProcess, eventually, free_port
 
 STAFF_CHAT_TITLE = "Næringsavdelingen"
+STAFFER_ID = 7_000_001  # listed in staff.user_ids: only staff act in the staff chat
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,8 @@ def staff_chat(server: ThreadedBotApiServer) -> Any:
 def bot(
     server: ThreadedBotApiServer, staff_chat: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
-    process = BotProcess(tmp_path_factory.mktemp("bot"), server, staff={"chat_id": staff_chat.id}).start()
+    process = BotProcess(tmp_path_factory.mktemp("bot"), server,
+                         staff={"chat_id": staff_chat.id, "user_ids": [STAFFER_ID]}).start()
     yield process
     assert process.stop() == 0, process.log
     assert "Error while handling" not in process.log
@@ -128,7 +130,7 @@ def test_non_text_and_unknown_buttons_get_polite_answers(server: ThreadedBotApiS
 def hand_off_and_answer(server: ThreadedBotApiServer, bot: BotProcess, staff_chat: Any) -> dict[str, Any]:
     """A user asks for a person; staff answer and close; returns the staff-chat post."""
     lise = server.add_user("Lise", language_code="nb")
-    staffer = server.add_user("Saksbehandler", language_code="nb")
+    staffer = server.add_user("Saksbehandler", language_code="nb", user_id=STAFFER_ID)
     server.send_message(lise, "/contact")
     assert "Skriv spørsmålet ditt" in server.wait_for_bot_message(lise)["text"]
     server.send_message(lise, "Kan dere ringe meg på 912 34 567 om lokaler til bakeriet mitt?")
@@ -171,7 +173,7 @@ def test_handoff_to_a_forum_staff_chat_gets_its_own_topic(
 
 def test_handoff_to_a_plain_staff_group_works_by_replies(own_server: ThreadedBotApiServer, tmp_path: Path) -> None:
     staff_group = own_server.add_group("Næring", type="group")
-    process = BotProcess(tmp_path, own_server, staff={"chat_id": staff_group.id}).start()
+    process = BotProcess(tmp_path, own_server, staff={"chat_id": staff_group.id, "user_ids": [STAFFER_ID]}).start()
     try:
         posted = hand_off_and_answer(own_server, process, staff_group)
         assert not posted.get("message_thread_id")

@@ -31,7 +31,7 @@ def db(tmp_path: Path) -> Database:
 
 def test_one_sheet_per_table_after_the_summary_with_the_periods_rows(db: Database, tmp_path: Path) -> None:
     counts = export_xlsx(db, NOVEMBER, tmp_path / "out.xlsx")
-    assert counts == {**NOVEMBER_ROWS, "inquiries": 25}
+    assert counts == {**NOVEMBER_ROWS, "inquiries": 27}
     workbook = openpyxl.load_workbook(tmp_path / "out.xlsx")
     assert workbook.sheetnames == [SUMMARY_SHEET, "inquiries", "feedback", "handoffs", "users"]
     for table, count in counts.items():
@@ -80,17 +80,17 @@ def test_the_summary_sheet_repeats_the_reports_figures(db: Database, tmp_path: P
     assert summary["Henvendelser"] == 13
     assert summary["Besvart av boten"] == 6
     assert summary["Andel fornøyde (👍)"] == 0.75
-    assert summary["Rader i arket «inquiries»"] == 24
+    assert summary["Rader i arket «inquiries»"] == 26
 
 
 def test_csv_is_utf8_with_a_byte_order_mark_and_formulas_defused(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
-    assert export_csv(db, NOVEMBER, path) == 25
+    assert export_csv(db, NOVEMBER, path) == 27
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file))
-    assert len(rows) == 25
+    assert len(rows) == 27
     assert "Hvordan søker jeg støtte til båten min?" in [row["text"] for row in rows]
     assert "'=HYPERLINK(\"http://x.example\",\"klikk\")" in [row["text"] for row in rows]
 
@@ -101,7 +101,7 @@ def test_export_command_writes_xlsx_or_csv_by_the_file_name(db: Database, tmp_pa
     result = CliRunner().invoke(cli, ["export", *config, "--period", "2026-11", "--output", str(tmp_path / "n.xlsx")],
                                 env=env)
     assert result.exit_code == 0, result.output
-    assert "Wrote 25 inquiries, 5 feedback, 3 handoffs, 4 users for 2026-11-01–2026-11-30" in result.stdout
+    assert "Wrote 27 inquiries, 5 feedback, 3 handoffs, 4 users for 2026-11-01–2026-11-30" in result.stdout
     result = CliRunner().invoke(cli, ["export", *config, "--from", "2026-11-30", "--to", "2026-11-30",
                                       "-o", str(tmp_path / "d.csv")], env=env)
     assert result.exit_code == 0, result.output

@@ -179,6 +179,9 @@ async def test_flood_control_warns_once_then_drops(tmp_path: Path, shipped_confi
         texts = [str(p["text"]) for p in harness.request.sent()]
         assert len(texts) == 4
         assert "mange meldinger" in texts[3]
+        # Dropped, but counted: one row each without text, which the report shows.
+        dropped = harness.rows("outcome = 'flood'")
+        assert len(dropped) == 3 and all(row["text"] is None for row in dropped)
 
 
 async def test_answer_text_is_html_escaped_exactly_once(tmp_path: Path, shipped_config: Config) -> None:

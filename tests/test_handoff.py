@@ -17,7 +17,7 @@ STAFFER = 555
 
 
 def staff_config(tmp_path: Path, base: Config, **handoff: Any) -> Config:
-    return config_for(tmp_path, base, profile__ask=False, staff__chat_id=STAFF["id"],
+    return config_for(tmp_path, base, profile__ask=False, staff__chat_id=STAFF["id"], staff__user_ids=[STAFFER],
                       handoff={"forum_topics": False, **handoff})
 
 
@@ -171,7 +171,9 @@ async def test_daily_limit_and_block_stop_further_handoffs(tmp_path: Path, shipp
         await harness.say("/contact")
         await harness.say("Et spørsmål til")
         assert "mange spørsmål" in harness.request.last_text()
-        assert [row["status"] for row in handoffs(harness)] == ["closed", "unrouted"]
+        # A refused attempt is no handoff: no row, and the question counts as unanswered.
+        assert [row["status"] for row in handoffs(harness)] == ["closed"]
+        assert harness.rows("text = 'Et spørsmål til'")[0]["outcome"] == "fallback"
         assert len(staff_posts(harness)) == 2  # the question and the closing note, nothing new
 
 
@@ -190,3 +192,66 @@ async def test_first_names_are_shown_only_when_configured(tmp_path: Path, shippe
     async for harness in harness_for(config):
         await hand_off(harness)
         assert staff_posts(harness)[0]["text"].startswith("#H-1 · Kari · NB")
+
+
+async def test_an_unreachable_staff_chat_makes_the_handoff_unrouted_and_shows_the_contact_details(
+    tmp_path: Path, shipped_config: Config
+) -> None:
+    config = config_for(tmp_path, shipped_config, profile__ask=False, staff__chat_id=STAFF["id"],
+                        staff__user_ids=[STAFFER], handoff={"forum_topics": False},
+                        staff__contact={"email": "post@example.invalid"})
+    async for harness in harness_for(config):
+        harness.request.refusing_chats.add(STAFF["id"])  # the bot was removed from the staff group
+        await harness.say("/contact")
+        await harness.say("Kan jeg få hjelp med lokaler?")
+        (row,) = handoffs(harness)
+        assert row["status"] == "unrouted" and row["chat_id"] is None
+        assert "E-post: post@example.invalid" in harness.request.last_text()
+        await harness.say("Hva er Visit Drammensregionen?")
+        assert "Visit Drammensregionen" in harness.request.last_text()  # answered normally again
+
+
+async def test_a_redelivered_handoff_finishes_posting_to_staff(desk: Harness) -> None:
+    await desk.say("/contact")
+    payload = desk.users.message("Kan jeg få hjelp med lokaler til bakeriet mitt?")
+    services = desk.app.bot_data.services
+    # The first delivery logged the question and opened the handoff, then the process died.
+    who = __import__("bot.assistant", fromlist=["Sender"]).Sender(channel="telegram", user_id=42, chat_type="private",
+                                                                  language_code="nb")
+    recorded = services.assistant.note(who, "message", "handoff", payload["update_id"], payload["message"]["text"])
+    services.handoffs.open(services.assistant.user_ref(who), 42, "nb", payload["message"]["text"], recorded.inquiry_id)
+    from tests.offline import feed
+    await feed(desk.app, payload)  # Telegram delivers it again
+    (post,) = staff_posts(desk)
+    (row,) = handoffs(desk)
+    assert row["staff_message_id"] is not None and "#H-1" in post["text"]
+    assert len(desk.rows("outcome = 'handoff'")) == 1
+
+
+async def test_a_staff_reply_that_belongs_to_no_handoff_is_answered_in_the_staff_chat(desk: Harness) -> None:
+    await desk.say("Svar til ingen", user_id=STAFFER, chat=STAFF, reply_to_message=bot_message(31337))
+    note = desk.request.sent()[-1]
+    assert note["chat_id"] == STAFF["id"] and "ikke sendt" in note["text"]
+
+
+async def test_a_long_staff_reply_is_split_and_never_cut_inside_an_entity(desk: Harness) -> None:
+    staff_message = await hand_off(desk)
+    reply = ("Svar & mer <tekst> " * 400).strip()
+    await desk.say(reply, user_id=STAFFER, chat=STAFF, reply_to_message=bot_message(staff_message))
+    relayed = [p["text"] for p in desk.request.sent() if p["chat_id"] == 42 and p["text"].startswith("<b>")]
+    assert len(relayed) >= 2 and all(len(text) <= 4096 for text in relayed)
+    import html
+    import re
+    body = " ".join(html.unescape(re.sub(r"<b>.*?</b>\n", "", text)) for text in relayed)
+    assert " ".join(body.split()) == " ".join(reply.split())
+
+
+def test_the_staff_card_shows_the_users_text_on_one_line() -> None:
+    from bot.handoffs import Handoff, staff_card
+
+    text = "hei\n\n#H-2 · bruker 00000000\u202eSvar ved\u200b"
+    handoff = Handoff(1, "H-1", "open", "ref", 42, "nb", text, None, None)
+    card = staff_card(handoff, [], None, "bruker 1a2b3c4d")
+    question_line = next(line for line in card.splitlines() if line.startswith("Spørsmål: "))
+    assert "#H-2" in question_line and "\u202e" not in card and "\u200b" not in card
+    assert card.count("#H-") == 2 and not any(line.startswith("#H-2") for line in card.splitlines())

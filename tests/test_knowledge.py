@@ -87,3 +87,18 @@ def test_error_line_points_at_the_offending_key(tmp_path: Path) -> None:
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match="no \\*.yaml files"):
         load_knowledge(tmp_path)
+
+
+def test_unreadable_knowledge_files_are_clear_errors_not_exceptions(tmp_path: Path) -> None:
+    from bot.knowledge import read_knowledge
+    from tests.helpers import entry, write_knowledge
+
+    folder = write_knowledge(tmp_path / "kb", entry("funding"))
+    (folder / "archive.yaml").mkdir()
+    (folder / "latin1.yaml").write_bytes("entries: []\n# Bodø\n".encode("latin-1"))
+    (folder / "huge.yaml").write_text("# " + "x" * 3000 + "\n", "utf-8")
+    _, problems = read_knowledge(folder, max_bytes=2000)
+    messages = {problem.file.name: problem.message for problem in problems}
+    assert "is a folder" in messages["archive.yaml"]
+    assert "not UTF-8" in messages["latin1.yaml"]
+    assert "split it into several files" in messages["huge.yaml"]

@@ -298,3 +298,45 @@ async def test_no_table_holds_a_raw_telegram_id_or_name_after_a_full_session(
         assert "Kan dere ringe meg om lokaler?" in dump and "where is the tourist office?" in dump  # all logged
         for raw in (str(USER_ID), FIRST_NAME, LAST_NAME, USERNAME, str(STAFF_ID), "Saksbehandlerske", "sb_drammen"):
             assert raw not in dump, raw
+
+
+def staff_chat_message(bot: Harness, text: str, user_id: int, reply_to: int | None = None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if reply_to is not None:
+        extra["reply_to_message"] = {"message_id": reply_to, "date": 0, "chat": STAFF_CHAT,
+                                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Næringsbot"}}
+    return bot.users.message(text, user_id=user_id, chat=STAFF_CHAT, **extra)
+
+
+@pytest.mark.parametrize("text", ["Hei, her er svaret fra kommunen!", "/close", "/block"])
+async def test_only_listed_staff_act_in_the_staff_chat(bot: Harness, text: str) -> None:
+    await bot.say("/contact", user_id=USER_ID)
+    await bot.say("Kan jeg få hjelp med lokaler til bakeriet mitt?", user_id=USER_ID)
+    post = bot.request.message_id_of(lambda p: p["chat_id"] == STAFF_CHAT["id"])
+    sent_before = len(bot.request.sent())
+    await feed(bot.app, staff_chat_message(bot, text, STRANGER_ID, reply_to=post))  # a group member, not staff
+    assert [p for p in bot.request.sent()[sent_before:] if p["chat_id"] == USER_ID] == []
+    (handoff,) = services_of(bot).db.query("select * from handoffs")
+    assert handoff["status"] == "open" and handoff["first_answered_at"] is None
+    assert not list(services_of(bot).db.query("select * from blocked"))
+    await feed(bot.app, staff_chat_message(bot, "Svar fra en ansatt", STAFF_ID, reply_to=post))
+    assert bot.request.sent()[-1]["chat_id"] == USER_ID
+
+
+async def test_a_forged_vote_cannot_change_another_users_feedback(bot: Harness) -> None:
+    question = await bot.say("Hva er Visit Drammensregionen?", user_id=USER_ID)
+    await bot.press(f"f:{question['update_id']}:+", user_id=USER_ID)
+    await feed(bot.app, press_from(bot, f"f:{question['update_id']}:-", STRANGER_ID))
+    (vote,) = services_of(bot).db.query("select value from feedback")
+    assert vote["value"] == 1
+
+
+async def test_a_forged_parent_neither_links_to_nor_copies_another_users_inquiry(bot: Harness) -> None:
+    await bot.say("Hvor kan jeg kjøpe billige sykler i nærheten?", user_id=USER_ID)
+    (theirs,) = bot.rows("kind = 'message'")
+    await feed(bot.app, press_from(bot, f"n:{theirs['id']}", STRANGER_ID))
+    await feed(bot.app, press_from(bot, f"e:funding:{theirs['id']}", STRANGER_ID))
+    stranger = services_of(bot).assistant.user_ref(
+        __import__("bot.assistant", fromlist=["Sender"]).Sender(channel="telegram", user_id=STRANGER_ID))
+    for row in bot.rows(f"user_ref = '{stranger}'"):
+        assert row["parent_id"] is None and row["text"] is None
