@@ -48,8 +48,8 @@ from bench.common import (
 from bench.profiling import GarbageCollections, profile, profile_lines
 from bench.synthetic import alternate_questions, scaled
 from bot.engine import AnswerEngine
-from bot.knowledge import load_knowledge
-from bot.normalise import tokens
+from bot.knowledge.model import load_knowledge
+from bot.matching.normalise import tokens
 
 SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000}
 TARGET_P99_SHIPPED_US = 500.0

@@ -23,8 +23,8 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge import KnowledgeBase
-from bot.normalise import tokens
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.normalise import tokens
 
 RANK_DEPTH = 5
 
@@ -36,7 +36,7 @@ class Candidate:
 
 
 class Scored(Protocol):
-    """A ranked entry: the baselines' ``Candidate`` and ``bot.matching.Candidate`` both fit."""
+    """A ranked entry: the baselines' ``Candidate`` and ``bot.matching.matcher.Candidate`` both fit."""
 
     @property
     def entry_id(self) -> str: ...
@@ -253,7 +253,7 @@ def decide(ranking: Ranking, thresholds: Thresholds) -> str:
 
 
 class ThresholdMatcher:
-    """Rankings plus decision thresholds: the interface ``bot.evaluation.evaluate`` uses."""
+    """Rankings plus decision thresholds: the interface ``bot.knowledge.evaluation.evaluate`` uses."""
 
     def __init__(self, rankings: Rankings, thresholds: Thresholds) -> None:
         self.rankings = rankings
@@ -287,7 +287,7 @@ def choose_thresholds(
 
     Every question is decided at every point at once (answer × gap × suggest × question), with the
     rule of ``decide``. Ties go to fewer wrong answers, better top-1, more rejections, then the
-    highest suggest threshold, gap and answer threshold — the order ``bot/tuning.py`` used.
+    highest suggest threshold, gap and answer threshold — the order ``bot/knowledge/tuning.py`` used.
     """
     first, second, declined = _arrays(rankings)
     in_scope = np.array([bool(ids) for ids in expected])

@@ -19,7 +19,7 @@ import yaml  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
 from bot.config import Config, load_config  # noqa: E402
-from bot.evaluation import TestQuestion, load_questions  # noqa: E402
+from bot.knowledge.evaluation import TestQuestion, load_questions  # noqa: E402
 
 EVAL_DIR = ROOT / "knowledge" / "eval"
 

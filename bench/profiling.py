@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, table
-from bot import normalise
+from bot.matching import normalise
 
 
 class GarbageCollections:

@@ -53,14 +53,14 @@ from bench.common import (
     table,
 )
 from bot.engine import AnswerEngine
-from bot.evaluation import TestQuestion, evaluate
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge.evaluation import TestQuestion, evaluate
+from bot.knowledge.model import KnowledgeBase, load_knowledge
 
 FIGURES = ("answer_accuracy", "top1_accuracy", "top3_recall", "rejection_rate", "wrong_answer_rate")
 KEPT = ("total", "in_scope", "out_of_scope", *FIGURES, "ambiguous_rate", "match_latency_us")
 MAX_WRONG = 0.02
 MIN_REJECTION = 0.92
-GRID_POINTS = (66, 41, 11)  # answer × gap × suggest, as many as bot/tuning.py's grids had
+GRID_POINTS = (66, 41, 11)  # answer × gap × suggest, as many as bot/knowledge/tuning.py's grids had
 QUICK_GRID_POINTS = (21, 11, 6)
 QUICK_SAMPLE = 3  # --quick: every third question of each file
 BASELINES: dict[str, type[Any]] = {"wratio": WRatioRanker, "bm25": BM25Ranker, "char_tfidf": CharTfidfRanker}

@@ -14,8 +14,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from bot.knowledge import Entry, KnowledgeBase, Questions, Text
-from bot.normalise import STOP_WORDS, fold
+from bot.knowledge.model import Entry, KnowledgeBase, Questions, Text
+from bot.matching.normalise import STOP_WORDS, fold
 
 LANGUAGES = ("nb", "en")
 QUESTIONS_PER_ENTRY = 10  # 5 per language; the shipped entries have about 20

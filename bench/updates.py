@@ -1,6 +1,6 @@
 """Updates per second through the real Telegram application, with the inquiry log on disk.
 
-Many simulated users talk to the bot built by ``bot.app.build_application``: /start and other
+Many simulated users talk to the bot built by ``handlers.app.build_application``: /start and other
 commands, questions that get an answer, a "did you mean" or an honest "I don't know" (taken from the
 project's test questions), and presses of the buttons the bot actually sent them — topics, entries,
 👍/👎, suggestions, language and profile. Every update goes through ``Application.process_update``

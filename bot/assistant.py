@@ -15,11 +15,11 @@ from typing import Any
 
 from bot.config import Config
 from bot.engine import AnswerEngine, Reply
-from bot.inquiries import Inquiry, InquiryLog, InquiryOutcome, Recorded
-from bot.language import Language
-from bot.privacy import Erased, forget_user
-from bot.pseudonyms import Pseudonymiser
-from bot.reloader import EngineHolder
+from bot.knowledge.reloader import EngineHolder
+from bot.matching.language import Language
+from bot.store.inquiries import Inquiry, InquiryLog, InquiryOutcome, Recorded
+from bot.store.privacy import Erased, forget_user
+from bot.store.pseudonyms import Pseudonymiser
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.assistant import Answer, Assistant, Sender
 from bot.engine import Choice, Reply
-from bot.language import Language
+from bot.matching.language import Language
 from bot.phrases import contact_details, phrase
 
 QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "en": "(Ctrl-D quits)"}

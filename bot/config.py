@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.yamlfile import YamlSyntaxError, load_yaml
+from bot.knowledge.files import YamlSyntaxError, load_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -98,7 +98,7 @@ class PrivacySettings(Settings):
 
 
 class ConfidenceSettings(Settings):
-    """The confidence model's weights, fitted by ``naeringsbot kb tune`` (see ``bot/confidence.py``)."""
+    """The confidence model's weights, fitted by ``naeringsbot kb tune`` (see ``bot/matching/confidence.py``)."""
 
     intercept: float = -6.0
     weights: dict[str, float] = {"score": 6.0, "gap": 6.0, "known_share": 3.0}
@@ -106,7 +106,7 @@ class ConfidenceSettings(Settings):
     @field_validator("weights")
     @classmethod
     def _known_features(cls, value: dict[str, float]) -> dict[str, float]:
-        from bot.confidence import FEATURES
+        from bot.matching.confidence import FEATURES
 
         unknown = sorted(set(value) - set(FEATURES))
         if unknown:
@@ -150,7 +150,7 @@ INDICATOR_SHARE_METRICS = ("answered_share", "satisfaction")
 
 
 class Indicator(Settings):
-    """One programme indicator and its target figure (måltall) per year; see bot/indicators.py.
+    """One programme indicator and its target figure (måltall) per year; see bot/reports/indicators.py.
 
     Counts are pro-rated to shorter report periods; shares (0–1) are not. ``value`` names the entry,
     topic, role, municipality or deep-link source that the ``entry``…``source`` metrics count.

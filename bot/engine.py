@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.config import MatchingSettings
-from bot.knowledge import Entry, KnowledgeBase
-from bot.language import Language, detect_language
-from bot.matching import Candidate, Matcher
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matching.language import Language, detect_language
+from bot.matching.matcher import Candidate, Matcher
 from bot.phrases import phrase
 
 Outcome = Literal["answered", "ambiguous", "fallback", "smalltalk"]

@@ -9,12 +9,12 @@ from sqlite_utils import Database
 
 from bot.assistant import Assistant
 from bot.config import Config
-from bot.database import open_database
 from bot.flood import FloodGuard
-from bot.handoffs import HandoffDesk
-from bot.inquiries import InquiryLog
-from bot.pseudonyms import Pseudonymiser, load_secret
-from bot.reloader import EngineHolder
+from bot.knowledge.reloader import EngineHolder
+from bot.store.database import open_database
+from bot.store.handoffs import HandoffDesk
+from bot.store.inquiries import InquiryLog
+from bot.store.pseudonyms import Pseudonymiser, load_secret
 
 logger = logging.getLogger(__name__)
 

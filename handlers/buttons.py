@@ -6,7 +6,7 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.language import Language
+from bot.matching.language import Language
 from bot.phrases import phrase
 from handlers import handoff, keyboards
 from handlers.context import Context, sender, services

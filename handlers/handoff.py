@@ -8,11 +8,11 @@ from dataclasses import replace
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.handoffs import Handoff, staff_card
-from bot.inquiries import Recorded
-from bot.knowledge import CONTACT_ENTRY
+from bot.knowledge.model import CONTACT_ENTRY
 from bot.phrases import contact_details, phrase
-from bot.redaction import redact
+from bot.store.handoffs import Handoff, staff_card
+from bot.store.inquiries import Recorded
+from bot.store.redaction import redact
 from handlers import keyboards
 from handlers.context import Context, sender, services
 from handlers.formatting import MAX_MESSAGE_LENGTH, plain, split_text

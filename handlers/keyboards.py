@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Choice as ConfigChoice
 from bot.engine import Reply
-from bot.knowledge import CONTACT_ENTRY, KnowledgeBase
+from bot.knowledge.model import CONTACT_ENTRY, KnowledgeBase
 from bot.phrases import phrase
 
 PATTERNS = {

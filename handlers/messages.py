@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
-from bot.knowledge import CONTACT_ENTRY
+from bot.knowledge.model import CONTACT_ENTRY
 from bot.phrases import phrase
 from handlers import handoff, keyboards
 from handlers.context import Context, sender, services

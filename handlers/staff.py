@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 from telegram import Update
 
-from bot.periods import PeriodError
-from bot.report import telegram_stats
-from bot.unanswered import telegram_unanswered
+from bot.reports.periods import PeriodError
+from bot.reports.report import telegram_stats
+from bot.reports.unanswered import telegram_unanswered
 from handlers.commands import unknown_command
 from handlers.context import Context, sender, services
 from handlers.formatting import plain

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Config, MatchingSettings, load_config
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge.model import KnowledgeBase, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 

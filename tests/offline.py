@@ -13,8 +13,8 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application
 from bot.config import Config
+from handlers.app import build_application
 
 BOT_ID = 999
 BOT_USERNAME = "naeringsbot_test_bot"

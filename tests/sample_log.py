@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.database import open_database
-from bot.inquiries import Inquiry, InquiryLog
-from bot.periods import Period, parse_period
+from bot.reports.periods import Period, parse_period
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 
 NOVEMBER: Period = parse_period("2026-11")
 

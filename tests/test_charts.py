@@ -12,11 +12,11 @@ from matplotlib.legend import Legend
 from PIL import Image
 from sqlite_utils import Database
 
-from bot.charts import DPI, HEIGHT_INCHES, WIDTH_INCHES, weekly_chart, weekly_counts, weekly_figure, weekly_pace
 from bot.config import Config
-from bot.database import open_database
-from bot.knowledge import KnowledgeBase
-from bot.periods import parse_period, prorate
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.charts import DPI, HEIGHT_INCHES, WIDTH_INCHES, weekly_chart, weekly_counts, weekly_figure, weekly_pace
+from bot.reports.periods import parse_period, prorate
+from bot.store.database import open_database
 from tests.sample_log import NOVEMBER, build_sample_log
 
 NOVEMBER_WEEKS = [(2026, 44), (2026, 45), (2026, 46), (2026, 47), (2026, 48), (2026, 49)]

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from bot.config import Config
-from bot.database import open_database
-from bot.inquiries import Inquiry, InquiryLog
 from bot.services import Services
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 from tests.offline import Harness, OfflineRequest, Users, config_for, feed, harness_for
 
 QUESTION = "Hva er Visit Drammensregionen?"
@@ -105,7 +105,7 @@ FAULTS = [Locked, ReadOnly, Full]
 @pytest.fixture
 async def bot(tmp_path: Path, shipped_config: Config, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
     # Retry the queue on every update here, so each test shows recovery without waiting.
-    monkeypatch.setattr("bot.inquiries.RETRY_SECONDS", 0.0)
+    monkeypatch.setattr("bot.store.inquiries.RETRY_SECONDS", 0.0)
     config = config_for(tmp_path, shipped_config, profile__ask=False,
                         flood={"max_messages": 10_000, "per_seconds": 1})
     async for harness in harness_for(config):
@@ -126,7 +126,7 @@ async def test_the_user_is_answered_and_the_inquiry_is_written_once_the_database
 ) -> None:
     services = services_of(bot)
     fault = fault_type()
-    caplog.set_level(logging.WARNING, logger="bot.inquiries")
+    caplog.set_level(logging.WARNING, logger="bot.store.inquiries")
     await fault.begin(bot)
     queued_before = services.log.pending
     written_before = bot.rows()
@@ -186,7 +186,7 @@ async def test_after_the_first_refusal_updates_are_queued_without_waiting_for_th
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Writes are synchronous: every wait for a lock stalls every chat, so wait as little as possible."""
-    monkeypatch.setattr("bot.inquiries.RETRY_SECONDS", 5.0)
+    monkeypatch.setattr("bot.store.inquiries.RETRY_SECONDS", 5.0)
     fault = Locked()
     await fault.begin(bot)
     await bot.say(QUESTION)  # the first refused write is queued
@@ -247,8 +247,8 @@ async def test_updates_whose_rows_cannot_be_saved_anywhere_are_not_confirmed(
     """Disk full: neither the database nor the spool takes the row, so Telegram must keep the update."""
     import asyncio
 
-    from bot.app import build_application
-    from bot.runner import poll
+    from handlers.app import build_application
+    from handlers.runner import poll
 
     config = config_for(tmp_path, shipped_config, profile__ask=False, telegram={"poll_timeout": 0})
     users = Users()

@@ -112,7 +112,7 @@ async def test_a_valid_deep_link_source_is_kept(bot: Harness) -> None:
 
 
 async def test_the_purge_erases_the_same_as_forget_for_old_rows(bot: Harness) -> None:
-    from bot.privacy import purge_expired
+    from bot.store.privacy import purge_expired
 
     services = services_of(bot)
     services.assistant.set_profile(_kari(), role="founder")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from bot.cli import cli
-from bot.export import SUMMARY_SHEET, export_csv, export_xlsx
+from bot.reports.export import SUMMARY_SHEET, export_csv, export_xlsx
 from tests.conftest import ROOT
 from tests.sample_log import NOVEMBER, build_sample_log
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 QUESTION = "hva er visit drammensregionen"
 ANSWERED = "Visit Drammensregionen"
 SORRY = phrase("error", "nb")
-GET_UPDATES_READ_TIMEOUT = 1 + 1  # bot.runner: telegram.poll_timeout + read_timeout_margin (both 1 here)
+GET_UPDATES_READ_TIMEOUT = 1 + 1  # handlers.runner: telegram.poll_timeout + read_timeout_margin (both 1 here)
 SEND_READ_TIMEOUT = 5.0  # python-telegram-bot's default read timeout for every other call
 
 

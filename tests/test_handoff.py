@@ -247,7 +247,7 @@ async def test_a_long_staff_reply_is_split_and_never_cut_inside_an_entity(desk: 
 
 
 def test_the_staff_card_shows_the_users_text_on_one_line() -> None:
-    from bot.handoffs import Handoff, staff_card
+    from bot.store.handoffs import Handoff, staff_card
 
     text = "hei\n\n#H-2 · bruker 00000000\u202eSvar ved\u200b"
     handoff = Handoff(1, "H-1", "open", "ref", 42, "nb", text, None, None)

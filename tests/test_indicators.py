@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.database import open_database
-from bot.indicators import compute_figures
-from bot.inquiries import Inquiry, InquiryLog
-from bot.knowledge import KnowledgeBase
-from bot.periods import parse_period
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.indicators import compute_figures
+from bot.reports.periods import parse_period
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 from tests.sample_log import (
     EXPECTED_BY_ENTRY,
     EXPECTED_BY_LANG,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.database import open_database
-from bot.inquiries import Inquiry, InquiryLog
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_schema_is_migrated_once_with_wal_and_foreign_keys(tmp_path: Path) -> No
     assert {"inquiries", "feedback", "handoffs", "users"} <= set(again.table_names())
     assert again.journal_mode == "wal"
     assert list(again.query("pragma foreign_keys")) == [{"foreign_keys": 1}]
-    from bot.database import migrations
+    from bot.store.database import migrations
 
     assert migrations.pending(db) == []
     assert len(list(db.query("select * from _sqlite_migrations"))) == len(migrations.applied(db))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.kbcheck import REQUIRED_IDS, check_knowledge
+from bot.knowledge.check import REQUIRED_IDS, check_knowledge
 from tests.conftest import ROOT
 from tests.helpers import entry, write_knowledge
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kbcheck import REQUIRED_IDS
-from bot.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge, read_knowledge
+from bot.knowledge.check import REQUIRED_IDS
+from bot.knowledge.model import KnowledgeBase, KnowledgeBaseError, load_knowledge, read_knowledge
 from tests.helpers import entry, write_knowledge
 
 
@@ -29,7 +29,7 @@ def test_menu_topics_hide_small_talk(knowledge: KnowledgeBase) -> None:
 
 
 def test_shipped_answers_invent_no_contact_details(knowledge: KnowledgeBase) -> None:
-    from bot.redaction import contains_pii
+    from bot.store.redaction import contains_pii
 
     for item in knowledge:
         for lang in ("nb", "en"):
@@ -90,7 +90,7 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
 
 
 def test_unreadable_knowledge_files_are_clear_errors_not_exceptions(tmp_path: Path) -> None:
-    from bot.knowledge import read_knowledge
+    from bot.knowledge.model import read_knowledge
     from tests.helpers import entry, write_knowledge
 
     folder = write_knowledge(tmp_path / "kb", entry("funding"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.confidence import FEATURES
 from bot.config import MatchingSettings
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeBase
-from bot.matching import Candidate, Matcher, decide
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.confidence import FEATURES
+from bot.matching.matcher import Candidate, Matcher, decide
 from tests.helpers import entry, write_knowledge
 
 ANSWERED = [
@@ -118,7 +118,7 @@ def test_compound_words_match_their_parts(tmp_path: object) -> None:
         entry("guidance", questions={"nb": ["etablererveiledning"], "en": ["founder guidance"]}),
         entry("magazine", questions={"nb": ["næringsmagasin"], "en": ["business magazine"]}),
     )
-    from bot.knowledge import load_knowledge
+    from bot.knowledge.model import load_knowledge
 
     matcher = Matcher(load_knowledge(folder), MatchingSettings())
     assert matcher.match("veiledning for etablerere").best.entry_id == "guidance"  # type: ignore[union-attr]
@@ -149,7 +149,7 @@ def test_a_decline_entry_turns_a_near_miss_into_an_honest_fallback(tmp_path: obj
     from pathlib import Path
 
     from bot.engine import AnswerEngine
-    from bot.knowledge import load_knowledge
+    from bot.knowledge.model import load_knowledge
 
     folder = write_knowledge(
         Path(str(tmp_path)),

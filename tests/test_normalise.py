@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import detect_language
-from bot.normalise import content_tokens, fold, stems, terms
+from bot.matching.language import detect_language
+from bot.matching.normalise import content_tokens, fold, stems, terms
 
 
 @pytest.mark.parametrize("spelling", ["næringsliv", "naeringsliv", "naringsliv", "NÆRINGSLIV"])

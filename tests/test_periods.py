@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.periods import Period, PeriodError, parse_period, period_argument, prorate, resolve_period
+from bot.reports.periods import Period, PeriodError, parse_period, period_argument, prorate, resolve_period
 
 D = dt.date
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.database import open_database
-from bot.inquiries import Inquiry, InquiryLog
-from bot.privacy import forget_user, purge_expired
-from bot.pseudonyms import Pseudonymiser, load_secret
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
+from bot.store.privacy import forget_user, purge_expired
+from bot.store.pseudonyms import Pseudonymiser, load_secret
 
 
 def test_pseudonym_is_a_stable_keyed_hash() -> None:

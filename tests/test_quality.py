@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.engine import AnswerEngine
-from bot.evaluation import evaluate, load_questions
+from bot.knowledge.evaluation import evaluate, load_questions
 from tests.conftest import ROOT
 
 # Per file: the figures reached, rounded down by about one question's worth.

@@ -1,10 +1,10 @@
-"""Tests for bot.redaction: PII is removed before logging, everything else is left alone."""
+"""Tests for bot.store.redaction: PII is removed before logging, everything else is left alone."""
 
 import re
 
 import pytest
 
-from bot.redaction import ACCOUNT, EMAIL, NATIONAL_ID, PHONE, contains_pii, normalise_unicode, redact
+from bot.store.redaction import ACCOUNT, EMAIL, NATIONAL_ID, PHONE, contains_pii, normalise_unicode, redact
 
 PHONES = [
     # Norwegian, unprefixed

@@ -16,8 +16,8 @@ from sqlite_utils import Database
 from bot.cli import cli
 from bot.config import Config
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeBase
-from bot.report import build_report, render, stats_message, telegram_stats
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.report import build_report, render, stats_message, telegram_stats
 from tests.conftest import ROOT
 from tests.offline import config_for
 from tests.sample_log import (

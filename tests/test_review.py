@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from bot.config import Config, load_config
-from bot.database import open_database
-from bot.inquiries import Inquiry, InquiryLog, utc_now
-from bot.knowledge import KnowledgeBase
-from bot.periods import resolve_period
-from bot.review import INDICATORS_QUERY, ReviewError, metadata_template, review_metadata
-from bot.targets import targets
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.periods import resolve_period
+from bot.reports.review import INDICATORS_QUERY, ReviewError, metadata_template, review_metadata
+from bot.reports.targets import targets
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog, utc_now
 from tests.conftest import ROOT
 
 QUERY_COLUMNS = {

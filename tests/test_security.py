@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import build_application
 from bot.cli.common import configure_logging
 from bot.config import Config
 from bot.phrases import phrase
 from bot.services import Services
+from handlers.app import build_application
 from handlers.formatting import plain
 from tests.offline import BOT_ID, BOT_USERNAME, Harness, OfflineRequest, Users, config_for, feed, harness_for
 from tests.support.botapi import ThreadedBotApiServer

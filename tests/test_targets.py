@@ -11,10 +11,10 @@ import pytest
 from sqlite_utils import Database
 
 from bot.config import ConfigError, Indicator, load_config
-from bot.indicators import compute_figures
-from bot.knowledge import KnowledgeBase
-from bot.periods import parse_period
-from bot.targets import targets
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.indicators import compute_figures
+from bot.reports.periods import parse_period
+from bot.reports.targets import targets
 from tests.sample_log import NOVEMBER, build_sample_log
 
 

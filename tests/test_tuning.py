@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.confidence import FEATURES, ConfidenceModel, fit
 from bot.config import MatchingSettings
 from bot.engine import AnswerEngine
-from bot.matching import Candidate, Scoring, decide
-from bot.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
+from bot.knowledge.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
+from bot.matching.confidence import FEATURES, ConfidenceModel, fit
+from bot.matching.matcher import Candidate, Scoring, decide
 
 
 @dataclass(frozen=True)

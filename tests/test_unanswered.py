@@ -7,11 +7,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.database import open_database
 from bot.engine import AnswerEngine
-from bot.inquiries import Inquiry, InquiryLog
-from bot.periods import PeriodError, parse_period
-from bot.unanswered import (
+from bot.reports.periods import PeriodError, parse_period
+from bot.reports.unanswered import (
     UnansweredGroup,
     format_unanswered,
     group_texts,
@@ -19,6 +17,8 @@ from bot.unanswered import (
     unanswered_groups,
     unanswered_texts,
 )
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 from tests.sample_log import NOVEMBER, build_sample_log
 
 

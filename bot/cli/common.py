@@ -13,7 +13,7 @@ import click
 
 from bot.config import Config, ConfigError, load_config
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeBaseError, load_knowledge
+from bot.knowledge.model import KnowledgeBaseError, load_knowledge
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,8 +10,8 @@ import click
 import yaml
 
 from bot.cli.common import build_engine, config_option, read_config
-from bot.evaluation import QuestionFileError, evaluate, format_table, load_questions, unknown_ids
-from bot.kbcheck import check_knowledge
+from bot.knowledge.check import check_knowledge
+from bot.knowledge.evaluation import QuestionFileError, evaluate, format_table, load_questions, unknown_ids
 
 
 @click.group()
@@ -91,7 +91,7 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
 
     Example: naeringsbot kb tune knowledge/eval/questions.yaml knowledge/eval/questions-c.yaml
     """
-    from bot.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
+    from bot.knowledge.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
 
     config = read_config(config_file)
     engine = build_engine(config)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -38,10 +40,20 @@ def run(config_file: Path | None) -> None:
         )
         start_chat(config, "nb")
         return
-    from bot.app import run_telegram
-
     build_engine(config)  # a broken knowledge base stops here with its file:line errors
-    run_telegram(config)
+    channel("telegram")(config)
+
+
+def channel(name: str) -> Callable[[Config], None]:
+    """The runner a channel adapter registers (``naeringsbot.channels`` entry point).
+
+    The core never imports an adapter: ``handlers`` declares itself in ``pyproject.toml``.
+    """
+    for entry in entry_points(group="naeringsbot.channels"):
+        if entry.name == name:
+            runner: Callable[[Config], None] = entry.load()
+            return runner
+    raise click.ClickException(f"No '{name}' channel is installed: reinstall the package (make install).")
 
 
 @click.command()
@@ -80,9 +92,9 @@ def purge(config_file: Path | None) -> None:
 
     Example: naeringsbot purge --config config.yaml
     """
-    from bot.database import open_database
-    from bot.handoffs import HandoffDesk
-    from bot.privacy import purge_expired
+    from bot.store.database import open_database
+    from bot.store.handoffs import HandoffDesk
+    from bot.store.privacy import purge_expired
 
     config = read_config(config_file)
     db = open_database(config.database_path)

@@ -10,10 +10,10 @@ from sqlite_utils import Database
 
 from bot.cli.common import F, config_option, read_config
 from bot.config import Config
-from bot.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge
-from bot.matching import Matcher
-from bot.periods import Period, PeriodError, resolve_period
-from bot.report import FORMATS as REPORT_FORMATS
+from bot.knowledge.model import KnowledgeBase, KnowledgeBaseError, load_knowledge
+from bot.matching.matcher import Matcher
+from bot.reports.periods import Period, PeriodError, resolve_period
+from bot.reports.report import FORMATS as REPORT_FORMATS
 
 
 def period_options(function: F) -> F:
@@ -34,7 +34,7 @@ def read_period(start: str | None, end: str | None, period_text: str | None) -> 
 
 def open_inquiry_log(config: Config) -> Database:
     """The live inquiry log; a missing file is an error here, since empty figures would look real."""
-    from bot.database import open_database
+    from bot.store.database import open_database
 
     path = config.database_path
     if not path.exists():
@@ -68,12 +68,12 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
     """Indicators for a period against the targets (måltall) in config; the current year by default.
 
     Counts only real users on Telegram (not staff, not the terminal chat); what each figure counts is
-    explained at the end of the table and Markdown forms, and in bot/indicators.py.
+    explained at the end of the table and Markdown forms, and in bot/reports/indicators.py.
 
     \b
     Example: naeringsbot report --period 2026-Q4 --format md --chart q4.png > rapport-q4.md
     """
-    from bot.report import build_report, render
+    from bot.reports.report import build_report, render
 
     config = read_config(config_file)
     period = read_period(start, end, period_text)
@@ -83,7 +83,7 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
     figures = build_report(db, config, period, knowledge, matcher)
     click.echo(render(figures, fmt, lang, knowledge, config), nl=fmt == "json")
     if chart is not None:
-        from bot.charts import save_chart, weekly_chart
+        from bot.reports.charts import save_chart, weekly_chart
 
         save_chart(weekly_chart(db, period, knowledge, config.indicators, lang), chart)
         click.echo(f"Chart saved to {chart}", err=True)
@@ -104,7 +104,7 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     \b
     Example: naeringsbot export --period 2026-11 --output henvendelser-november.xlsx
     """
-    from bot.export import export_csv, export_xlsx
+    from bot.reports.export import export_csv, export_xlsx
 
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
@@ -134,7 +134,7 @@ def review(config_file: Path | None, port: int) -> None:
     \b
     Example: naeringsbot review --port 8001, then open http://127.0.0.1:8001/
     """
-    from bot.review import ReviewError, serve
+    from bot.reports.review import ReviewError, serve
 
     config = read_config(config_file)
     open_inquiry_log(config).conn.close()  # a mistyped path is an error, not a new empty log

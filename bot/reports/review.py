@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from bot.config import Config, Indicator
-from bot.indicators import CARD_SHOWN, COUNTED, INQUIRY
-from bot.knowledge import KnowledgeBase
-from bot.targets import SHARE_METRICS, metric_sql, sql_literal
-from bot.unanswered import UNANSWERED
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.indicators import CARD_SHOWN, COUNTED, INQUIRY
+from bot.reports.targets import SHARE_METRICS, metric_sql, sql_literal
+from bot.reports.unanswered import UNANSWERED
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def indicators_sql(indicators: list[Indicator], knowledge: KnowledgeBase | None 
 
 def metadata_template() -> dict[str, Any]:
     """``bot/review_metadata.yaml`` as shipped in the package."""
-    text = resources.files("bot").joinpath(METADATA_FILE).read_text("utf-8")
+    text = resources.files("bot.reports").joinpath(METADATA_FILE).read_text("utf-8")
     template: dict[str, Any] = yaml.safe_load(text)
     return template
 
@@ -109,7 +109,7 @@ def serve(config: Config, port: int = DEFAULT_PORT, knowledge: KnowledgeBase | N
     """Run Datasette on 127.0.0.1 until interrupted (Ctrl-C or SIGTERM)."""
     import uvicorn
 
-    from bot.database import open_database
+    from bot.store.database import open_database
 
     path = config.database_path
     open_database(path).conn.close()  # create and migrate first, so every table exists

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from bot.redaction import redact
+from bot.store.redaction import redact
 
 logger = logging.getLogger(__name__)
 

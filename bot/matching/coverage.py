@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Entry
-from bot.normalise import (
+from bot.knowledge.model import Entry
+from bot.matching.normalise import (
     STOP_WORDS,
     concept,
     concept_words,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.yamlfile import YamlDocument, YamlSyntaxError, load_yaml
+from bot.knowledge.files import YamlDocument, YamlSyntaxError, load_yaml
 
 LANGUAGES = ("nb", "en")
 CONTACT_ENTRY = "contact"  # the contract's entry for "talk to a person": the handoff, not just a card

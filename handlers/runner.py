@@ -189,7 +189,7 @@ async def retry_until_done(call: Callable[[], Awaitable[object]], what: str, sto
 
 async def serve(application: AnyApplication, settings: TelegramSettings, webhook_secret: str | None) -> None:
     """Initialise (retrying while the Bot API is unreachable), run until SIGINT/SIGTERM, shut down."""
-    from bot.webhook import serve_webhook
+    from handlers.webhook import serve_webhook
 
     silence_raw_update_logging()
     stop = asyncio.Event()

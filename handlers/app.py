@@ -14,9 +14,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.config import Config
-from bot.privacy import purge_expired, retention_cutoff
-from bot.runner import serve
 from bot.services import build_services
+from bot.store.privacy import purge_expired, retention_cutoff
+from handlers.runner import serve
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_start_services)
         .post_shutdown(_stop_services)
-        .updater(None)  # bot.runner confirms updates only after handling them
+        .updater(None)  # handlers.runner confirms updates only after handling them
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]

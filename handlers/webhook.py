@@ -18,7 +18,7 @@ import tornado.web
 from telegram import Update
 
 from bot.config import TelegramSettings
-from bot.runner import AnyApplication, inquiry_log_is_safe, process_raw, update_id_of
+from handlers.runner import AnyApplication, inquiry_log_is_safe, process_raw, update_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class WebhookHandler(tornado.web.RequestHandler):
 async def serve_webhook(application: AnyApplication, settings: TelegramSettings, secret: str,
                         stop: asyncio.Event) -> None:
     """Listen on the configured address until ``stop``; register the webhook with Telegram."""
-    from bot.runner import retry_until_done
+    from handlers.runner import retry_until_done
 
     webhook = settings.webhook
     path = "/" + webhook.path.strip("/")

@@ -37,8 +37,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.knowledge import KnowledgeBase
-from bot.periods import Period
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.periods import Period
 
 COUNTED = "i.is_staff = 0 AND i.channel = 'telegram'"
 IN_PERIOD = "i.received_at >= :start AND i.received_at < :end"

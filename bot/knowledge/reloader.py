@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.config import MatchingSettings
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeBaseError, Problem, knowledge_files, load_knowledge
+from bot.knowledge.model import KnowledgeBaseError, Problem, knowledge_files, load_knowledge
 
 logger = logging.getLogger(__name__)
 

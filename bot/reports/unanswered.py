@@ -16,10 +16,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 
-from bot.indicators import COUNTED, IN_PERIOD, NONE_OF_THESE, bounds
-from bot.matching import Matcher
-from bot.normalise import content_tokens, tokens
-from bot.periods import Period, period_argument
+from bot.matching.matcher import Matcher
+from bot.matching.normalise import content_tokens, tokens
+from bot.reports.indicators import COUNTED, IN_PERIOD, NONE_OF_THESE, bounds
+from bot.reports.periods import Period, period_argument
 
 SIMILARITY_CUTOFF = 70.0  # token_sort_ratio over normalised content words
 BLOCK_ROWS = 512  # rows of the similarity matrix computed at once, so memory stays small

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from bot.inquiries import utc_now
-from bot.redaction import redact
+from bot.store.inquiries import utc_now
+from bot.store.redaction import redact
 
 Status = Literal["open", "answered", "closed", "unrouted"]
 ACTIVE = ("open", "answered")

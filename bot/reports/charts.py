@@ -17,9 +17,9 @@ from matplotlib.ticker import MaxNLocator
 from sqlite_utils import Database
 
 from bot.config import Indicator
-from bot.indicators import COUNTED, IN_PERIOD, INQUIRY, UNKNOWN, bounds
-from bot.knowledge import KnowledgeBase
-from bot.periods import Period, prorate
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.indicators import COUNTED, IN_PERIOD, INQUIRY, UNKNOWN, bounds
+from bot.reports.periods import Period, prorate
 
 UNANSWERED = "unanswered"
 ANSWERED = "answered"

@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from bot.indicators import bounds, compute_figures
-from bot.periods import Period
-from bot.reportsections import WORDS
+from bot.reports.indicators import bounds, compute_figures
+from bot.reports.periods import Period
+from bot.reports.sections import WORDS
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60

@@ -1,7 +1,7 @@
 """The indicator report: one JSON-shaped dict (the contract in PRODUCT.md) and its readable forms.
 
 ``naeringsbot report`` prints it as a terminal table, Markdown for a council document, CSV or JSON;
-the Telegram ``/stats`` command sends :func:`stats_message` with the chart from ``bot.charts``.
+the Telegram ``/stats`` command sends :func:`stats_message` with the chart from ``bot.reports.charts``.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.config import Config
-from bot.indicators import compute_figures
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.periods import Period, period_argument
-from bot.reportsections import Section, number, percent, report_sections
-from bot.targets import targets
-from bot.unanswered import unanswered_groups
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.matcher import Matcher
+from bot.reports.indicators import compute_figures
+from bot.reports.periods import Period, period_argument
+from bot.reports.sections import Section, number, percent, report_sections
+from bot.reports.targets import targets
+from bot.reports.unanswered import unanswered_groups
 
 FORMATS = ("table", "md", "csv", "json")
 _NUMERIC = re.compile(r"^[\d–-]")  # a column of figures (or "–" for none) is right-aligned
@@ -197,10 +197,10 @@ def telegram_stats(
 ) -> tuple[str, bytes]:
     """``/stats [period]``: the figures as plain text and the weekly chart as PNG bytes.
 
-    Raises :class:`bot.periods.PeriodError` (its message is fit to show) for an argument that is not
+    Raises :class:`bot.reports.periods.PeriodError` (its message is fit to show) for an argument that is not
     a period. Drawing takes a few hundred milliseconds: call it from a worker thread.
     """
-    from bot.charts import weekly_chart
+    from bot.reports.charts import weekly_chart
 
     period = period_argument(argument)
     figures = build_report(db, config, period, knowledge)

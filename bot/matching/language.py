@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.normalise import tokens
+from bot.matching.normalise import tokens
 
 Language = Literal["nb", "en"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import KnowledgeBase, Problem, read_knowledge
-from bot.normalise import content_tokens
+from bot.knowledge.model import KnowledgeBase, Problem, read_knowledge
+from bot.matching.normalise import content_tokens
 
 REQUIRED_IDS = (
     "establisher-guidance",

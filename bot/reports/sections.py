@@ -1,7 +1,7 @@
 """The report's readable sections, in Norwegian (default) or English, for the table and Markdown forms.
 
 A council reads the Markdown version, so every heading says in plain words what is counted, and
-the last section repeats the definitions from ``bot/indicators.py``.
+the last section repeats the definitions from ``bot/reports/indicators.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import ProfileSettings
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 
 TOP_ENTRIES = 15
 TOP_UNANSWERED = 10

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from bot.coverage import entry_fields
-from bot.knowledge import Entry
-from bot.normalise import content_tokens
+from bot.knowledge.model import Entry
+from bot.matching.coverage import entry_fields
+from bot.matching.normalise import content_tokens
 
 GRAM_SIZES = (3, 4, 5)
 WORD_CACHE_SIZE = 50_000

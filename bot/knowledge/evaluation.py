@@ -10,8 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.engine import AnswerEngine
-from bot.knowledge import Problem
-from bot.yamlfile import load_yaml
+from bot.knowledge.files import load_yaml
+from bot.knowledge.model import Problem
 
 CONFIDENT = ("answered", "smalltalk")
 

@@ -1,6 +1,6 @@
 """Indicators against their target figures (måltall): the actual value of each configured indicator.
 
-Each metric is one scalar SQL query built from the definitions in :mod:`bot.indicators`; the report
+Each metric is one scalar SQL query built from the definitions in :mod:`bot.reports.indicators`; the report
 runs it, and ``naeringsbot review`` embeds the same SQL in Datasette's "indicators" query, so the
 two can never disagree about what was counted.
 """
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from bot.config import INDICATOR_SHARE_METRICS, Indicator
-from bot.indicators import (
+from bot.knowledge.model import KnowledgeBase
+from bot.reports.indicators import (
     CARD_SHOWN,
     COUNTED,
     HANDOFFS_COUNTED,
@@ -21,8 +22,7 @@ from bot.indicators import (
     INQUIRY,
     bounds,
 )
-from bot.knowledge import KnowledgeBase
-from bot.periods import Period, prorate
+from bot.reports.periods import Period, prorate
 
 SHARE_METRICS = frozenset(INDICATOR_SHARE_METRICS)
 

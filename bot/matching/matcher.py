@@ -1,9 +1,9 @@
 """Matching a message to knowledge-base entries, and deciding whether the match is good enough.
 
-Two matchers vote: word-level coverage (``bot.coverage``: stems, synonyms, typos, compounds,
+Two matchers vote: word-level coverage (``bot.matching.coverage``: stems, synonyms, typos, compounds,
 unknown words counting against every entry, then the closest alternate question) and character
-n-gram similarity (``bot.charsim``). Their fused score ranks the entries; a small calibrated model
-(``bot.confidence``) says how likely the best one is right. The bot answers only when that
+n-gram similarity (``bot.matching.ngrams``). Their fused score ranks the entries; a small calibrated model
+(``bot.matching.confidence``) says how likely the best one is right. The bot answers only when that
 probability clears ``matching.answer_threshold``; otherwise it offers "did you mean…" or says
 honestly that it does not know.
 """
@@ -16,12 +16,12 @@ from typing import Literal
 
 import numpy as np
 
-from bot.charsim import CharScorer
-from bot.confidence import ConfidenceModel
 from bot.config import MatchingSettings
-from bot.coverage import CoverageScorer, entry_fields
-from bot.knowledge import Entry, KnowledgeBase
-from bot.normalise import content_tokens
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matching.confidence import ConfidenceModel
+from bot.matching.coverage import CoverageScorer, entry_fields
+from bot.matching.ngrams import CharScorer
+from bot.matching.normalise import content_tokens
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
 

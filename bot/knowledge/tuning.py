@@ -15,15 +15,15 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.confidence import ConfidenceModel, fit
-from bot.matching import Matcher, Scoring
+from bot.matching.confidence import ConfidenceModel, fit
+from bot.matching.matcher import Matcher, Scoring
 
 ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(70))  # 0.30 … 0.99
 SUGGEST_GRID = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))  # 0.10 … 0.60
 GAP_GRID = tuple(round(0.02 * step, 2) for step in range(11))  # 0.00 … 0.20
 
 class Question(Protocol):
-    """What tuning needs of a test question (``bot.evaluation.TestQuestion`` fits)."""
+    """What tuning needs of a test question (``bot.knowledge.evaluation.TestQuestion`` fits)."""
 
     @property
     def q(self) -> str: ...
