@@ -53,11 +53,6 @@ class Questions(Model):
         return self.nb if lang == "nb" else self.en
 
 
-class Link(Model):
-    title: Text
-    url: str = Field(pattern=r"^https?://\S+$")
-
-
 class Topic(Model):
     id: str = Field(pattern=ID_PATTERN)
     title: Text
@@ -76,7 +71,8 @@ class Entry(Model):
     questions: Questions
     keywords: list[str] = []
     related: list[str] = []
-    links: list[Link] = []
+    source: str | None = None  # where the facts come from, shown under the answer card
+    as_of: dt.date | None = None  # the date of that source
 
 
 class KnowledgeFile(Model):

@@ -36,7 +36,6 @@ COMPOUND_PART_SHARE = 0.5  # an entry's "turistkontor" says less about "kontor" 
 ASSOCIATION_EXPONENT = 0.5  # how much more an entry that uses a term often owns it
 UNKNOWN_WORD_WEIGHT = 0.75  # share of the highest IDF that an unknown word weighs
 UNKNOWN_WORDS_EXPONENT = 0.3  # n unknown words weigh like n**0.3 of them
-PHRASE_WEIGHT = 0.25  # share of the final score given to the closest alternate question
 LONG_MESSAGE_MASS = 3.0  # words' worth of top weight before a long message stops diluting fully
 LONG_MESSAGE_DILUTION = 0.2  # how much each further word's weight still dilutes
 COURTESY_DILUTION = 0.5  # how much "thanks"/"hello" weight counts against content entries

@@ -64,9 +64,6 @@ class Period:
         """Every ISO week the period touches, as ``(year, week)``, in order."""
         return list(dict.fromkeys(day.isocalendar()[:2] for day in self.dates()))
 
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
 
 def _midnight(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).isoformat(timespec="seconds")

@@ -17,7 +17,6 @@ from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
 
 Status = Literal["open", "answered", "closed", "unrouted"]
-ACTIVE = ("open", "answered")
 
 
 @dataclass(frozen=True)
