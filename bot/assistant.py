@@ -11,19 +11,20 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.config import Config
 from bot.engine import AnswerEngine, Reply
 from bot.knowledge.reloader import EngineHolder
 from bot.matching.language import Language
-from bot.store.inquiries import Inquiry, InquiryLog, InquiryOutcome, Recorded
+from bot.store.inquiries import Inquiry, InquiryKind, InquiryLog, InquiryOutcome, Recorded
 from bot.store.privacy import Erased, forget_user
 from bot.store.pseudonyms import Pseudonymiser
 
 logger = logging.getLogger(__name__)
 
 NORWEGIAN_CODES = ("nb", "nn", "no")
+Via = Literal["command", "button"]
 # Telegram's deep-link alphabet; anything else (an e-mail, a name) is never stored as text.
 DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 INVALID_SOURCE = "invalid-source"
@@ -72,7 +73,7 @@ class Assistant:
 
     def language(self, sender: Sender) -> Language:
         """The user's stored choice, else their Telegram language."""
-        stored = self.log.user(self.user_ref(sender))
+        stored = self.log.users.get(self.user_ref(sender))
         if stored and stored.get("lang") in ("nb", "en"):
             return "nb" if stored["lang"] == "nb" else "en"
         return language_from_code(sender.language_code)
@@ -111,17 +112,31 @@ class Assistant:
                                 parent_id)
         return Answer(reply, recorded)
 
-    def note(
-        self,
-        sender: Sender,
-        kind: str,
-        outcome: InquiryOutcome,
-        update_id: int | None = None,
-        text: str | None = None,
-        parent_id: int | None = None,
-    ) -> Recorded:
-        """Log an update that is not a question: a command, a non-text message, a setting."""
-        return self._log(sender, kind, outcome, update_id, self.language(sender), text, parent_id)
+    def note_action(self, sender: Sender, action: str, update_id: int | None = None, *, via: Via = "button",
+                    parent_id: int | None = None) -> Recorded:
+        """A command or a button that is not an inquiry (menu, settings, /start …): ``action`` names it."""
+        return self._log(sender, via, "command", update_id, self.language(sender), action, parent_id)
+
+    def note_vote(self, sender: Sender, update_id: int | None, parent_id: int | None) -> Recorded:
+        """A 👍/👎 press, linked to the answer it rates; the vote itself goes to ``feedback``."""
+        return self._log(sender, "feedback", "command", update_id, self.language(sender), None, parent_id)
+
+    def note_non_text(self, sender: Sender, update_id: int | None) -> Recorded:
+        """A photo, sticker, voice message …: the bot reads only text."""
+        return self._log(sender, "non_text", "non_text", update_id, self.language(sender), None, None)
+
+    def note_dropped(self, sender: Sender, update_id: int | None, *, via: Literal["message", "button"]) -> Recorded:
+        """A message dropped by flood control: counted without its text, never silently lost."""
+        return self._log(sender, via, "flood", update_id, self.language(sender), None, None)
+
+    def note_handoff(self, sender: Sender, update_id: int | None, *, via: InquiryKind, question: str | None,
+                     parent_id: int | None = None, refused: bool = False) -> Recorded:
+        """A message or press that asks for a person; a refused one (blocked, over the limit) is no handoff."""
+        outcome: InquiryOutcome = "handoff"
+        if refused:
+            outcome = "fallback" if via == "message" else "command"
+        text = question if via == "message" else None
+        return self._log(sender, via, outcome, update_id, self.language(sender), text, parent_id)
 
     def note_invalid(self, update_id: int | None) -> Recorded | None:
         """An update nobody could parse: a row with its ``update_id`` only, so it is counted once."""
@@ -132,19 +147,19 @@ class Assistant:
     def start(self, sender: Sender, source: str | None) -> None:
         """First contact: remember the language and the deep-link source of the first /start."""
         ref = self.user_ref(sender)
-        existing = self.log.user(ref)
+        existing = self.log.users.get(ref)
         values: dict[str, str | None] = {}
         if existing is None:
             values["lang"] = language_from_code(sender.language_code)
         if source and not (existing and existing.get("source")):
             values["source"] = source if DEEP_LINK_SOURCE.fullmatch(source) else INVALID_SOURCE
-        self.log.update_user(ref, **values)
+        self.log.users.update(ref, **values)
 
     def set_language(self, sender: Sender, lang: Language) -> None:
-        self.log.update_user(self.user_ref(sender), lang=lang)
+        self.log.users.update(self.user_ref(sender), lang=lang)
 
     def set_profile(self, sender: Sender, **values: str | None) -> None:
-        self.log.update_user(self.user_ref(sender), **values)
+        self.log.users.update(self.user_ref(sender), **values)
 
     def feedback(self, sender: Sender, inquiry_update_id: int, value: int) -> bool:
         return self.log.record_feedback(inquiry_update_id, self.user_ref(sender), value)
@@ -156,13 +171,13 @@ class Assistant:
             self.log.erase_queued(user_ref=ref)
             return forget_user(self.log.db, ref)
         finally:
-            self.log.forget_cached_users(ref)
+            self.log.users.forget_cached(ref)
 
     def _record(
         self,
         sender: Sender,
         update_id: int | None,
-        kind: str,
+        kind: InquiryKind,
         outcome: InquiryOutcome,
         lang: Language,
         text: str | None,
@@ -182,7 +197,7 @@ class Assistant:
     def _log(
         self,
         sender: Sender,
-        kind: str,
+        kind: InquiryKind,
         outcome: InquiryOutcome,
         update_id: int | None,
         lang: Language,
@@ -213,8 +228,8 @@ class Assistant:
         if reply.outcome != "answered":
             return False
         ref = self.user_ref(sender)
-        user = self.log.user(ref)
+        user = self.log.users.get(ref)
         if user and user.get("profile_state"):
             return False
-        self.log.update_user(ref, profile_state="asked")
+        self.log.users.update(ref, profile_state="asked")
         return True

@@ -59,7 +59,7 @@ def run_chat(
 def _command(assistant: Assistant, sender: Sender, text: str) -> str:
     """The Telegram commands that make sense in a terminal, so answer cards' hints work here too."""
     name = text.split()[0].lower()
-    assistant.note(sender, "command", "command", text=name)
+    assistant.note_action(sender, name, via="command")
     lang = assistant.language(sender)
     if name == "/help":
         return phrase("help", lang)

@@ -133,7 +133,7 @@ async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
         retention = services.config.privacy.retention_days
         services.log.erase_queued(before=retention_cutoff(retention))
         erased = purge_expired(services.db, retention)
-        services.log.forget_cached_users()
+        services.log.users.forget_cached()
         chat_ids = services.handoffs.erase_closed_chat_ids(services.config.handoff.keep_chat_hours)
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)
 

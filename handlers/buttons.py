@@ -47,7 +47,7 @@ async def show_menu(update: Update, context: Context) -> None:
     await query.answer()
     assistant = services(context).assistant
     who = sender(update, context)
-    assistant.note(who, "button", "command", update.update_id, "menu")
+    assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
     await _edit_or_send(update, context, phrase("choose_topic", lang),
                         keyboards.topic_menu(assistant.engine.knowledge, lang))
@@ -64,7 +64,7 @@ async def show_topic(update: Update, context: Context) -> None:
         return
     await query.answer()
     who = sender(update, context)
-    assistant.note(who, "button", "command", update.update_id, f"topic:{topic_id}")
+    assistant.note_action(who, f"topic:{topic_id}", update.update_id)
     lang = assistant.language(who)
     await _edit_or_send(update, context, knowledge.topics[topic_id].title.get(lang),
                         keyboards.topic_entries(knowledge, topic_id, lang))
@@ -104,7 +104,7 @@ async def rate_answer(update: Update, context: Context) -> None:
     who = sender(update, context)
     rated_update = int(action.values["update"])
     parent = services(context).log.inquiry_id_for_update(rated_update)
-    assistant.note(who, "feedback", "command", update.update_id, None, parent)
+    assistant.note_vote(who, update.update_id, parent)
     stored = assistant.feedback(who, rated_update, 1 if action.values["value"] == "+" else -1)
     lang = assistant.language(who)
     await query.answer(phrase("feedback_thanks" if stored else "expired_button", lang))
@@ -118,7 +118,7 @@ async def set_language(update: Update, context: Context) -> None:
     who = sender(update, context)
     lang: Language = "en" if action.values["lang"] == "en" else "nb"
     assistant.set_language(who, lang)
-    assistant.note(who, "button", "command", update.update_id, f"language:{lang}")
+    assistant.note_action(who, f"language:{lang}", update.update_id)
     await query.answer()
     await _edit_or_send(update, context, phrase("language_set", lang), None)
 
@@ -133,7 +133,7 @@ async def set_profile(update: Update, context: Context) -> None:
     lang = assistant.language(who)
     field, value = action.values["field"], action.values["value"]
     await query.answer()
-    assistant.note(who, "button", "command", update.update_id, f"profile:{field}")
+    assistant.note_action(who, f"profile:{field}", update.update_id)
     allowed = {"role": service.config.profile.roles, "municipality": service.config.profile.municipalities}
     if field == "skip" or value not in {choice.id for choice in allowed.get(field, [])}:
         assistant.set_profile(who, profile_state="skipped")
@@ -175,7 +175,7 @@ async def expired(update: Update, context: Context) -> None:
         return
     assistant = services(context).assistant
     who = sender(update, context)
-    assistant.note(who, "button", "command", update.update_id, "expired")
+    assistant.note_action(who, "expired", update.update_id)
     await query.answer(phrase("expired_button", assistant.language(who)), show_alert=False)
 
 

@@ -12,9 +12,7 @@ from handlers.replies import send
 
 
 def _note(update: Update, context: Context, name: str) -> None:
-    services(context).assistant.note(
-        sender(update, context), "command", "command", update.update_id, f"/{name}"
-    )
+    services(context).assistant.note_action(sender(update, context), f"/{name}", update.update_id, via="command")
 
 
 async def start(update: Update, context: Context) -> None:

@@ -29,7 +29,7 @@ async def limit_flood(update: Update, context: Context) -> None:
         return
     # Counted, not silently lost: a row without text that the report shows as dropped.
     who = sender(update, context)
-    service.assistant.note(who, "button" if update.callback_query else "message", "flood", update.update_id)
+    service.assistant.note_dropped(who, update.update_id, via="button" if update.callback_query else "message")
     if update.callback_query is not None:
         await update.callback_query.answer()
     if verdict == "warn":

@@ -8,10 +8,11 @@ from dataclasses import replace
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.assistant import Via
 from bot.knowledge.model import CONTACT_ENTRY
 from bot.phrases import contact_details, phrase
 from bot.store.handoffs import Handoff, staff_card
-from bot.store.inquiries import Recorded
+from bot.store.inquiries import InquiryKind, Recorded
 from bot.store.redaction import redact
 from handlers import keyboards
 from handlers.context import Context, sender, services
@@ -51,8 +52,9 @@ async def _request_person(update: Update, context: Context, question: str | None
     if chat is None:
         return
     if question is None and service.config.staff.chat_id is not None:
-        kind = "button" if update.callback_query else "command"
-        service.assistant.note(sender(update, context), kind, "command", update.update_id, "person", parent_id)
+        via: Via = "button" if update.callback_query else "command"
+        service.assistant.note_action(sender(update, context), "person", update.update_id, via=via,
+                                      parent_id=parent_id)
         await offer_handoff(update, context)
         return
     await forward_question(update, context, question, parent_id)
@@ -78,19 +80,18 @@ async def forward_question(update: Update, context: Context, question: str | Non
     chat = update.effective_chat
     assert chat is not None
     text = update.effective_message.text if update.effective_message and not update.callback_query else None
-    kind = "button" if update.callback_query else ("command" if (text or "").startswith("/") else "message")
+    via: InquiryKind = "button" if update.callback_query else ("command" if (text or "").startswith("/") else "message")
     staff_chat = service.config.staff.chat_id
     desk = service.handoffs
     if staff_chat is not None and (desk.is_blocked(user_ref)
                                    or desk.opened_today(user_ref) >= service.config.handoff.max_per_day):
         # A refused attempt is no handoff: an unanswered question (or a command), and the contact details.
-        service.assistant.note(who, kind, "fallback" if kind == "message" else "command", update.update_id,
-                               question if kind == "message" else None, parent_id)
+        service.assistant.note_handoff(who, update.update_id, via=via, question=question, parent_id=parent_id,
+                                       refused=True)
         await send(context, chat.id, plain(phrase("handoff_limit", lang) + "\n"
                                            + contact_details(service.config.staff.contact, lang)))
         return
-    recorded = service.assistant.note(who, kind, "handoff", update.update_id,
-                                      question if kind == "message" else None, parent_id)
+    recorded = service.assistant.note_handoff(who, update.update_id, via=via, question=question, parent_id=parent_id)
     if recorded.duplicate:
         # Re-delivered after a crash: finish the steps the first delivery did not get to.
         if recorded.inquiry_id is None:
@@ -115,7 +116,8 @@ async def _route(update: Update, context: Context, handoff: Handoff, question: s
     assert chat is not None
     lang = handoff.lang or "nb"
     try:
-        await _post_to_staff(context, handoff, _guesses(context, question), service.log.user(handoff.user_ref or ""),
+        profile = service.log.users.get(handoff.user_ref or "")
+        await _post_to_staff(context, handoff, _guesses(context, question), profile,
                              _shown_as(update, context, handoff))
     except TelegramError as error:
         service.handoffs.mark_unrouted(handoff)
@@ -166,7 +168,7 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     """A user's further message within an open handoff goes to the same staff thread."""
     service = services(context)
     who = sender(update, context)
-    recorded: Recorded = service.assistant.note(who, "message", "handoff", update.update_id, text)
+    recorded: Recorded = service.assistant.note_handoff(who, update.update_id, via="message", question=text)
     if handoff.status == "open" and handoff.staff_message_id is None and service.config.staff.chat_id is not None:
         # Opened but never posted (the process died in between): post it now, then it is linked.
         await _route(update, context, handoff, handoff.question)
@@ -280,7 +282,7 @@ async def handoff_button(update: Update, context: Context) -> None:
     kind = action.values["action"]
     if kind == "end" and handoff.user_ref == service.assistant.user_ref(sender(update, context)):
         await query.answer()
-        service.assistant.note(sender(update, context), "button", "command", update.update_id, "handoff:end")
+        service.assistant.note_action(sender(update, context), "handoff:end", update.update_id)
         await _close(context, handoff)
     elif kind == "answered" and in_staff_chat:
         service.handoffs.mark_answered(handoff, service.assistant.pseudonymise(f"staff:{query.from_user.id}"))

@@ -66,7 +66,7 @@ async def not_text(update: Update, context: Context) -> None:
         return
     assistant = services(context).assistant
     who = sender(update, context)
-    assistant.note(who, "non_text", "non_text", update.update_id)
+    assistant.note_non_text(who, update.update_id)
     lang = assistant.language(who)
     await send(context, message.chat_id, plain(phrase("non_text", lang)),
                keyboards.topic_menu(assistant.engine.knowledge, lang))

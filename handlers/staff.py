@@ -36,8 +36,8 @@ def staff_only(handler: Handler) -> Handler:
         if user is None or not services(context).is_staff(user.id):
             await unknown_command(update, context)
             return
-        services(context).assistant.note(sender(update, context), "command", "command", update.update_id,
-                                         f"/{handler.__name__}")
+        services(context).assistant.note_action(sender(update, context), f"/{handler.__name__}", update.update_id,
+                                                via="command")
         await handler(update, context)
 
     return guarded

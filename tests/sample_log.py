@@ -27,10 +27,10 @@ def at(day: int, time: str = "12:00:00", month: int = 11) -> str:
 def build_sample_log(path: Path) -> Database:
     db = open_database(path)
     log = InquiryLog(db)
-    log.update_user("anna", lang="nb", role="founder", municipality="drammen", source="flyer")
-    log.update_user("bob", lang="en", role="company", municipality="neighbour")
-    log.update_user("cara", lang="nb")
-    log.update_user("dan", lang="en", role="research", municipality="elsewhere")
+    log.users.update("anna", lang="nb", role="founder", municipality="drammen", source="flyer")
+    log.users.update("bob", lang="en", role="company", municipality="neighbour")
+    log.users.update("cara", lang="nb")
+    log.users.update("dan", lang="en", role="research", municipality="elsewhere")
     db.execute("update users set first_seen = ?, last_seen = ?", [at(1, "08:00:00"), at(30)])
     db.table("users").insert({"user_ref": "sam", "lang": "nb", "first_seen": at(1, month=9),
                               "last_seen": at(30, month=9)})

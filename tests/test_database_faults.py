@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.services import Services
 from bot.store.database import open_database
 from bot.store.inquiries import Inquiry, InquiryLog
+from bot.store.spool import Spool
 from tests.offline import Harness, OfflineRequest, Users, config_for, feed, harness_for
 
 QUESTION = "Hva er Visit Drammensregionen?"
@@ -262,7 +263,7 @@ async def test_updates_whose_rows_cannot_be_saved_anywhere_are_not_confirmed(
         services.db.execute(f"PRAGMA busy_timeout = {SHORT_BUSY_TIMEOUT_MS}")
         other = sqlite3.connect(config.database_path, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")
-        monkeypatch.setattr(services.log, "_spool", tmp_path)  # a folder: every spool write fails
+        monkeypatch.setattr(services.log, "_spool", Spool(tmp_path))  # a folder: every spool write fails
         stop = asyncio.Event()
         task = asyncio.create_task(poll(application, config.telegram, stop))
         await asyncio.sleep(1.5)

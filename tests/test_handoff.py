@@ -218,7 +218,8 @@ async def test_a_redelivered_handoff_finishes_posting_to_staff(desk: Harness) ->
     # The first delivery logged the question and opened the handoff, then the process died.
     who = __import__("bot.assistant", fromlist=["Sender"]).Sender(channel="telegram", user_id=42, chat_type="private",
                                                                   language_code="nb")
-    recorded = services.assistant.note(who, "message", "handoff", payload["update_id"], payload["message"]["text"])
+    recorded = services.assistant.note_handoff(who, payload["update_id"], via="message",
+                                               question=payload["message"]["text"])
     services.handoffs.open(services.assistant.user_ref(who), 42, "nb", payload["message"]["text"], recorded.inquiry_id)
     from tests.offline import feed
     await feed(desk.app, payload)  # Telegram delivers it again

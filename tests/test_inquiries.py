@@ -55,7 +55,7 @@ def test_console_inquiries_have_no_update_id_and_are_all_kept(log: InquiryLog) -
 
 
 def test_profile_and_source_are_copied_onto_the_inquiry(log: InquiryLog) -> None:
-    log.update_user("u1", role="founder", municipality="drammen", source="flyer-hibu")
+    log.users.update("u1", role="founder", municipality="drammen", source="flyer-hibu")
     log.record(question())
     (row,) = log.db.query("select role, municipality, source from inquiries")
     assert row == {"role": "founder", "municipality": "drammen", "source": "flyer-hibu"}

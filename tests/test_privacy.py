@@ -39,8 +39,8 @@ def test_secret_from_environment_wins(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.fixture
 def log(tmp_path: Path) -> InquiryLog:
     log = InquiryLog(open_database(tmp_path / "inquiries.db"))
-    log.update_user("alice", lang="nb", role="founder")
-    log.update_user("bob", lang="en")
+    log.users.update("alice", lang="nb", role="founder")
+    log.users.update("bob", lang="en")
     for update_id, user in enumerate(["alice", "alice", "bob"], start=1):
         log.record(Inquiry(channel="telegram", kind="message", outcome="answered", user_ref=user,
                            update_id=update_id, text=f"question {update_id}", entry_id="funding"))
@@ -72,7 +72,7 @@ def test_no_raw_ids_or_names_anywhere(tmp_path: Path) -> None:
     log = InquiryLog(open_database(tmp_path / "x.db"))
     pseudonymise = Pseudonymiser(b"k")
     ref = pseudonymise("telegram:987654321")
-    log.update_user(ref, lang="nb")
+    log.users.update(ref, lang="nb")
     log.record(Inquiry(channel="telegram", kind="message", outcome="answered", user_ref=ref, update_id=1, text="hei"))
     dump = "\n".join(log.db.conn.iterdump())
     assert "987654321" not in dump

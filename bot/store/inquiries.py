@@ -7,10 +7,7 @@ fails (locked, read-only or full database) is kept in memory and written later, 
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
-import os
 import sqlite3
 import time
 from collections import deque
@@ -21,15 +18,16 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from bot.store.redaction import redact
+from bot.store.spool import QueuedRow, Spool
+from bot.store.users import UserStore, utc_now
 
 logger = logging.getLogger(__name__)
 
 InquiryOutcome = Literal[
     "answered", "ambiguous", "fallback", "handoff", "smalltalk", "command", "non_text", "flood", "invalid"
 ]
+InquiryKind = Literal["message", "button", "command", "feedback", "non_text", "invalid"]
 MAX_PENDING = 10_000
-USER_CACHE_SIZE = 50_000
-USER_CACHE_SECONDS = 300.0
 WRITE_ATTEMPTS = 1
 # Once the database has refused a write, queued rows are retried at most this often, each retry
 # waiting only RETRY_BUSY_MS for a lock: writes are synchronous, so every wait stalls every chat.
@@ -37,16 +35,12 @@ RETRY_SECONDS = 5.0
 RETRY_BUSY_MS = 50
 
 
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 @dataclass
 class Inquiry:
     """An inquiry as the channel adapters describe it; the log redacts and stamps it."""
 
     channel: str
-    kind: str
+    kind: InquiryKind
     outcome: InquiryOutcome
     user_ref: str | None = None
     update_id: int | None = None
@@ -75,8 +69,8 @@ class InquiryLog:
 
     def __init__(self, db: Database, max_pending: int = MAX_PENDING, spool: Path | None = None) -> None:
         self.db = db
-        self._pending: deque[tuple[str, dict[str, Any]]] = deque()
-        self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self.users = UserStore(db)
+        self._pending: deque[QueuedRow] = deque()
         self._max_pending = max_pending
         # Rows queued in memory that could not be spooled either (disk full): their updates must
         # not be confirmed to Telegram, or a crash would lose them.
@@ -84,9 +78,9 @@ class InquiryLog:
         self._refused_at: float | None = None
         # Queued rows are also appended to a spool file, so that a crash while the database is
         # locked or read-only loses nothing: the next start writes them first.
-        self._spool = spool
-        if spool is not None and spool.exists():
-            self._load_spool(spool)
+        self._spool = Spool(spool) if spool is not None else None
+        if self._spool is not None and spool is not None and spool.exists():
+            self._pending.extend(self._spool.load())
             self.flush()
 
     @property
@@ -196,50 +190,13 @@ class InquiryLog:
             written += 1
         return written
 
-    # Users -------------------------------------------------------------------------------------
-
-    def user(self, user_ref: str) -> dict[str, Any] | None:
-        """The user's row; cached briefly, since every update of a user reads it several times."""
-        now = time.monotonic()
-        cached = self._users.get(user_ref)
-        if cached is not None and now - cached[0] < USER_CACHE_SECONDS:
-            return cached[1]
-        rows = list(self.db.query("select * from users where user_ref = ?", [user_ref]))
-        if len(self._users) >= USER_CACHE_SIZE:
-            self._users.clear()
-        self._users[user_ref] = (now, rows[0] if rows else None)
-        return rows[0] if rows else None
-
-    def forget_cached_users(self, user_ref: str | None = None) -> None:
-        """Drop cached user rows after they were erased or changed outside ``update_user``."""
-        if user_ref is None:
-            self._users.clear()
-        else:
-            self._users.pop(user_ref, None)
-
-    def update_user(self, user_ref: str, **values: str | None) -> None:
-        """Create or update the user's row (language, profile, deep-link source)."""
-        now = utc_now()
-        row = {"user_ref": user_ref, "last_seen": now, **values}
-        self.forget_cached_users(user_ref)
-        try:
-            with self.db.atomic():
-                if self.user(user_ref) is None:
-                    self.db.table("users").insert({**row, "first_seen": now})
-                else:
-                    self.db.table("users").update(user_ref, row)
-        except sqlite3.Error as error:
-            logger.warning("Could not update a user's preferences: %s", error)
-        finally:
-            self.forget_cached_users(user_ref)
-
     # Internals ---------------------------------------------------------------------------------
 
     def _row(self, inquiry: Inquiry) -> dict[str, Any]:
         row = asdict(inquiry)
         row["text"] = redact(inquiry.text) if inquiry.text else inquiry.text
         row["is_staff"] = int(inquiry.is_staff)
-        profile = self.user(inquiry.user_ref) if inquiry.user_ref and not inquiry.is_staff else None
+        profile = self.users.get(inquiry.user_ref) if inquiry.user_ref and not inquiry.is_staff else None
         for key in ("role", "municipality", "source"):
             row[key] = profile.get(key) if profile else None
         return row
@@ -294,46 +251,10 @@ class InquiryLog:
         self._append_to_spool(kind, row)
 
     def _append_to_spool(self, kind: str, row: dict[str, Any]) -> None:
-        if self._spool is None:
+        if self._spool is None or not self._spool.append(kind, row):
             self._unsaved += 1
-            return
-        try:
-            descriptor = os.open(self._spool, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(descriptor, "a", encoding="utf-8") as file:
-                file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-        except OSError as error:  # e.g. the disk is full too: the row stays queued in memory only
-            self._unsaved += 1
-            logger.error("Could not spool a queued inquiry-log row to %s (%s): %d row(s) are in memory only",
-                         self._spool, error, self._unsaved)
+            logger.error("%d inquiry-log row(s) are in memory only", self._unsaved)
 
     def _rewrite_spool(self) -> None:
-        if self._spool is None:
-            return
-        try:
-            if not self._pending:
-                self._spool.unlink(missing_ok=True)
-                self._unsaved = 0
-                return
-            temporary = self._spool.with_suffix(".tmp")
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                for kind, row in self._pending:
-                    file.write(json.dumps({"kind": kind, "row": row}, ensure_ascii=False) + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-            temporary.replace(self._spool)
+        if self._spool is not None and self._spool.rewrite(self._pending):
             self._unsaved = 0
-        except OSError as error:
-            logger.error("Could not rewrite the inquiry-log spool %s: %s", self._spool, error)
-
-    def _load_spool(self, spool: Path) -> None:
-        """Rows a previous run queued but never wrote; a torn last line is skipped."""
-        for line in spool.read_text("utf-8").splitlines():
-            try:
-                item = json.loads(line)
-                self._pending.append((str(item["kind"]), dict(item["row"])))
-            except (ValueError, KeyError, TypeError):
-                logger.error("Skipping an unreadable line in the inquiry-log spool %s", spool)
-        logger.warning("Found %d inquiry-log rows spooled by an earlier run", len(self._pending))

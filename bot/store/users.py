@@ -1,0 +1,65 @@
+"""The ``users`` table: a pseudonym's language, optional profile and deep-link source.
+
+Every update of a user reads their row several times (language, profile question, snapshot),
+so rows are cached briefly; anything that erases or changes users elsewhere drops the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import time
+from typing import Any
+
+from sqlite_utils import Database
+
+logger = logging.getLogger(__name__)
+
+CACHE_SIZE = 50_000
+CACHE_SECONDS = 300.0
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class UserStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+
+    def get(self, user_ref: str) -> dict[str, Any] | None:
+        """The user's row, or None for someone the bot has not seen."""
+        now = time.monotonic()
+        cached = self._cache.get(user_ref)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        rows = list(self.db.query("select * from users where user_ref = ?", [user_ref]))
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[user_ref] = (now, rows[0] if rows else None)
+        return rows[0] if rows else None
+
+    def forget_cached(self, user_ref: str | None = None) -> None:
+        """Drop cached rows after they were erased or changed outside ``update``."""
+        if user_ref is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(user_ref, None)
+
+    def update(self, user_ref: str, **values: str | None) -> None:
+        """Create or update the user's row; a failure is logged, never raised (preferences only)."""
+        now = utc_now()
+        row = {"user_ref": user_ref, "last_seen": now, **values}
+        self.forget_cached(user_ref)
+        try:
+            with self.db.atomic():
+                if self.get(user_ref) is None:
+                    self.db.table("users").insert({**row, "first_seen": now})
+                else:
+                    self.db.table("users").update(user_ref, row)
+        except sqlite3.Error as error:
+            logger.warning("Could not update a user's preferences: %s", error)
+        finally:
+            self.forget_cached(user_ref)
