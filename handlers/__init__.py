@@ -17,13 +17,21 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, errors, guards, handoff, messages, staff
+from handlers import buttons, commands, errors, guards, handoff, messages, presses, staff
 from handlers.keyboards import PATTERNS
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_id: int | None) -> None:
-    # Before anything else: flood control (group -1 runs first and can stop the update).
-    application.add_handler(TypeHandler(Update, guards.limit_flood), group=-1)
+    # Before anything else: flood control (the lowest group runs first and can stop the update).
+    application.add_handler(TypeHandler(Update, guards.limit_flood), group=-2)
+
+    # Then a private conversation with staff: messages in an open handoff, or the question the bot
+    # asked for, go to the staff chat and stop there; everything else goes on to the handlers below.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                       handoff.route_to_staff),
+        group=-1,
+    )
 
     # Only new messages count: edited messages and channel posts are ignored.
     new_messages = filters.UpdateType.MESSAGE
@@ -72,7 +80,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CallbackQueryHandler(handoff.handoff_button, pattern=PATTERNS["handoff"]))
     application.add_handler(CallbackQueryHandler(buttons.set_profile, pattern=PATTERNS["profile"]))
     application.add_handler(CallbackQueryHandler(buttons.confirm_forget, pattern=PATTERNS["forget"]))
-    application.add_handler(CallbackQueryHandler(buttons.expired))
+    application.add_handler(CallbackQueryHandler(presses.expired))
 
     # Last: the one error handler.
     application.add_error_handler(errors.report_error)

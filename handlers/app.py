@@ -1,4 +1,4 @@
-"""Building and running the Telegram application; the only core module that imports ``handlers``."""
+"""Building and running the Telegram application: the builder, its jobs, and the ``telegram`` channel runner."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ import logging
 import os
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.services import build_services
 from bot.store.privacy import purge_expired, retention_cutoff
+from handlers.context import CONTEXT_TYPES, Context
 from handlers.runner import serve
 
 logger = logging.getLogger(__name__)
@@ -53,13 +55,14 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application with every handler registered; services start in ``post_init``."""
     from handlers import register
-    from handlers.context import CONTEXT_TYPES
 
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(config.telegram_base_url)
         .context_types(CONTEXT_TYPES)
+        # Every reply is HTML escaped once (handlers.formatting); links never unfurl into previews.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_start_services)
         .post_shutdown(_stop_services)
         .updater(None)  # handlers.runner confirms updates only after handling them
@@ -110,8 +113,8 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) 
             logger.warning("Could not set the command menu (%s): %s", lang, error)
 
 
-async def _reload_knowledge(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = context.bot_data.services  # type: ignore[attr-defined]
+async def _reload_knowledge(context: Context) -> None:
+    services = context.bot_data.services
     if services is not None:
         # Parsing and building a large knowledge base takes a while: never on the event loop.
         try:
@@ -120,15 +123,15 @@ async def _reload_knowledge(context: ContextTypes.DEFAULT_TYPE) -> None:
             logger.exception("Knowledge-base reload failed; the previous knowledge base stays in use")
 
 
-async def _flush_log(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = context.bot_data.services  # type: ignore[attr-defined]
+async def _flush_log(context: Context) -> None:
+    services = context.bot_data.services
     if services is not None:
         services.log.flush()
         services.watch_database()
 
 
-async def _purge(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = context.bot_data.services  # type: ignore[attr-defined]
+async def _purge(context: Context) -> None:
+    services = context.bot_data.services
     if services is not None:
         retention = services.config.privacy.retention_days
         services.log.erase_queued(before=retention_cutoff(retention))

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.matching.language import Language
 from bot.phrases import phrase
 from handlers import handoff, keyboards
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import plain
+from handlers.presses import button, expired
 from handlers.replies import send, send_answer
 
 
-def _query(update: Update) -> tuple[CallbackQuery, keyboards.Action | None]:
+def _query(update: Update, context: Context) -> tuple[CallbackQuery, dict[str, str]]:
+    """The pressed button and the named groups of the pattern its handler was registered with."""
     query = update.callback_query
-    assert query is not None
-    return query, keyboards.parse(query.data)
+    assert query is not None and context.match is not None
+    return query, context.match.groupdict()
 
 
 def _chat_id(update: Update) -> int:
@@ -34,49 +35,51 @@ def _parent(update: Update, context: Context, value: str | None) -> int | None:
     if not value or value == "0":
         return None
     inquiry_id = int(value)
-    service = services(context)
+    service = context.services
     parent = service.log.inquiry(inquiry_id)
-    if parent is None or parent.get("user_ref") != service.assistant.user_ref(sender(update, context)):
+    if parent is None or parent.get("user_ref") != service.assistant.user_ref(context.sender):
         return None
     return inquiry_id
 
 
+@button
 async def show_menu(update: Update, context: Context) -> None:
     """« Topics: the topic menu again."""
-    query, _ = _query(update)
+    query, _ = _query(update, context)
     await query.answer()
-    assistant = services(context).assistant
-    who = sender(update, context)
+    assistant = context.services.assistant
+    who = context.sender
     assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
     await _edit_or_send(update, context, phrase("choose_topic", lang),
                         keyboards.topic_menu(assistant.engine.knowledge, lang))
 
 
+@button
 async def show_topic(update: Update, context: Context) -> None:
     """A topic: its entries as buttons."""
-    query, action = _query(update)
-    assistant = services(context).assistant
+    query, values = _query(update, context)
+    assistant = context.services.assistant
     knowledge = assistant.engine.knowledge
-    topic_id = action.values["topic"] if action else ""
+    topic_id = values["topic"]
     if topic_id not in knowledge.topics or not knowledge.in_topic(topic_id):
         await expired(update, context)
         return
     await query.answer()
-    who = sender(update, context)
+    who = context.sender
     assistant.note_action(who, f"topic:{topic_id}", update.update_id)
     lang = assistant.language(who)
     await _edit_or_send(update, context, knowledge.topics[topic_id].title.get(lang),
                         keyboards.topic_entries(knowledge, topic_id, lang))
 
 
+@button
 async def show_entry(update: Update, context: Context) -> None:
     """An entry's answer card, from a menu, a suggestion or a related-topic button."""
-    query, action = _query(update)
-    assert action is not None
-    answer = services(context).assistant.open_entry(
-        sender(update, context), action.values["entry"], update.update_id,
-        _parent(update, context, action.values["parent"]),
+    query, values = _query(update, context)
+    answer = context.services.assistant.open_entry(
+        context.sender, values["entry"], update.update_id,
+        _parent(update, context, values["parent"]),
     )
     if answer is None:
         await expired(update, context)
@@ -85,53 +88,53 @@ async def show_entry(update: Update, context: Context) -> None:
     await send_answer(context, _chat_id(update), answer, update.update_id)
 
 
+@button
 async def none_of_these(update: Update, context: Context) -> None:
     """"None of these": an honest "I don't know" with a way to a person."""
-    query, action = _query(update)
-    assert action is not None
+    query, values = _query(update, context)
     await query.answer()
-    answer = services(context).assistant.none_of_these(
-        sender(update, context), update.update_id, _parent(update, context, action.values["parent"])
+    answer = context.services.assistant.none_of_these(
+        context.sender, update.update_id, _parent(update, context, values["parent"])
     )
     await send_answer(context, _chat_id(update), answer, update.update_id)
 
 
+@button
 async def rate_answer(update: Update, context: Context) -> None:
     """👍/👎 on an answer; a second press changes the vote."""
-    query, action = _query(update)
-    assert action is not None
-    assistant = services(context).assistant
-    who = sender(update, context)
-    rated_update = int(action.values["update"])
-    parent = services(context).log.inquiry_id_for_update(rated_update)
+    query, values = _query(update, context)
+    assistant = context.services.assistant
+    who = context.sender
+    rated_update = int(values["update"])
+    parent = context.services.log.inquiry_id_for_update(rated_update)
     assistant.note_vote(who, update.update_id, parent)
-    stored = assistant.feedback(who, rated_update, 1 if action.values["value"] == "+" else -1)
+    stored = assistant.feedback(who, rated_update, 1 if values["value"] == "+" else -1)
     lang = assistant.language(who)
     await query.answer(phrase("feedback_thanks" if stored else "expired_button", lang))
 
 
+@button
 async def set_language(update: Update, context: Context) -> None:
     """Norwegian or English from now on."""
-    query, action = _query(update)
-    assert action is not None
-    assistant = services(context).assistant
-    who = sender(update, context)
-    lang: Language = "en" if action.values["lang"] == "en" else "nb"
+    query, values = _query(update, context)
+    assistant = context.services.assistant
+    who = context.sender
+    lang: Language = "en" if values["lang"] == "en" else "nb"
     assistant.set_language(who, lang)
     assistant.note_action(who, f"language:{lang}", update.update_id)
     await query.answer()
     await _edit_or_send(update, context, phrase("language_set", lang), None)
 
 
+@button
 async def set_profile(update: Update, context: Context) -> None:
     """The optional profile: role, then municipality; skip ends it for good."""
-    query, action = _query(update)
-    assert action is not None
-    service = services(context)
+    query, values = _query(update, context)
+    service = context.services
     assistant = service.assistant
-    who = sender(update, context)
+    who = context.sender
     lang = assistant.language(who)
-    field, value = action.values["field"], action.values["value"]
+    field, value = values["field"], values["value"]
     await query.answer()
     assistant.note_action(who, f"profile:{field}", update.update_id)
     allowed = {"role": service.config.profile.roles, "municipality": service.config.profile.municipalities}
@@ -152,31 +155,20 @@ async def set_profile(update: Update, context: Context) -> None:
     await _edit_or_send(update, context, phrase("profile_thanks", lang), None)
 
 
+@button
 async def confirm_forget(update: Update, context: Context) -> None:
     """Erase the user's texts and pseudonym after "Yes, delete"."""
-    query, action = _query(update)
-    assert action is not None
-    assistant = services(context).assistant
-    who = sender(update, context)
+    query, values = _query(update, context)
+    assistant = context.services.assistant
+    who = context.sender
     lang = assistant.language(who)
     await query.answer()
-    if action.values["answer"] == "yes":
+    if values["answer"] == "yes":
         erased = assistant.forget(who)
         await _edit_or_send(update, context, phrase("forgotten", lang), None)
         await handoff.tell_staff_forgotten(context, erased.closed_handoffs)
     else:
         await _edit_or_send(update, context, phrase("not_forgotten", lang), None)
-
-
-async def expired(update: Update, context: Context) -> None:
-    """Unknown, stale or forged callback data: a polite note, never an exception."""
-    query = update.callback_query
-    if query is None:
-        return
-    assistant = services(context).assistant
-    who = sender(update, context)
-    assistant.note_action(who, "expired", update.update_id)
-    await query.answer(phrase("expired_button", assistant.language(who)), show_alert=False)
 
 
 async def _edit_or_send(update: Update, context: Context, text: str,
@@ -185,7 +177,7 @@ async def _edit_or_send(update: Update, context: Context, text: str,
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
         try:
-            await query.edit_message_text(plain(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+            await query.edit_message_text(plain(text), reply_markup=markup)
             return
         except BadRequest:
             pass

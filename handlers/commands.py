@@ -6,23 +6,23 @@ from telegram import Update
 
 from bot.phrases import phrase
 from handlers import keyboards
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import plain
 from handlers.replies import send
 
 
 def _note(update: Update, context: Context, name: str) -> None:
-    services(context).assistant.note_action(sender(update, context), f"/{name}", update.update_id, via="command")
+    context.services.assistant.note_action(context.sender, f"/{name}", update.update_id, via="command")
 
 
 async def start(update: Update, context: Context) -> None:
     """Welcome, one line on privacy, and the topic menu; keeps a deep-link payload as the source."""
-    assistant = services(context).assistant
-    who = sender(update, context)
+    assistant = context.services.assistant
+    who = context.sender
     assistant.start(who, context.args[0] if context.args else None)
     _note(update, context, "start")
     lang = assistant.language(who)
-    privacy = phrase("privacy_line", lang).format(days=services(context).config.privacy.retention_days)
+    privacy = phrase("privacy_line", lang).format(days=context.services.config.privacy.retention_days)
     text = f"{phrase('welcome', lang)}\n\n{privacy}\n\n{phrase('choose_topic', lang)}"
     await send(context, update.effective_chat.id, plain(text),  # type: ignore[union-attr]
                keyboards.topic_menu(assistant.engine.knowledge, lang))
@@ -31,15 +31,15 @@ async def start(update: Update, context: Context) -> None:
 async def show_help(update: Update, context: Context) -> None:
     """How to ask, and the commands."""
     _note(update, context, "help")
-    lang = services(context).assistant.language(sender(update, context))
+    lang = context.services.assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("help", lang)))  # type: ignore[union-attr]
 
 
 async def show_topics(update: Update, context: Context) -> None:
     """The topic menu."""
     _note(update, context, "topics")
-    assistant = services(context).assistant
-    lang = assistant.language(sender(update, context))
+    assistant = context.services.assistant
+    lang = assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("choose_topic", lang)),  # type: ignore[union-attr]
                keyboards.topic_menu(assistant.engine.knowledge, lang))
 
@@ -47,7 +47,7 @@ async def show_topics(update: Update, context: Context) -> None:
 async def choose_language(update: Update, context: Context) -> None:
     """Buttons for Norwegian and English."""
     _note(update, context, "language")
-    lang = services(context).assistant.language(sender(update, context))
+    lang = context.services.assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("language_prompt", lang)),  # type: ignore[union-attr]
                keyboards.language_buttons())
 
@@ -55,15 +55,15 @@ async def choose_language(update: Update, context: Context) -> None:
 async def show_privacy(update: Update, context: Context) -> None:
     """What is stored, why, for how long, and how to delete it."""
     _note(update, context, "privacy")
-    config = services(context).config
-    lang = services(context).assistant.language(sender(update, context))
+    config = context.services.config
+    lang = context.services.assistant.language(context.sender)
     text = phrase("privacy", lang).format(days=config.privacy.retention_days)
     await send(context, update.effective_chat.id, plain(text))  # type: ignore[union-attr]
 
 
 async def ask_forget(update: Update, context: Context) -> None:
     """Ask for confirmation before erasing the user's texts and pseudonym."""
-    lang = services(context).assistant.language(sender(update, context))
+    lang = context.services.assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("forget_confirm", lang)),  # type: ignore[union-attr]
                keyboards.forget_buttons(lang))
 
@@ -71,5 +71,5 @@ async def ask_forget(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, context: Context) -> None:
     """Any other command, including staff commands from non-staff."""
     _note(update, context, "unknown")
-    lang = services(context).assistant.language(sender(update, context))
+    lang = context.services.assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("unknown_command", lang)))  # type: ignore[union-attr]

@@ -1,11 +1,15 @@
-"""Typed access to the bot's shared services from any handler."""
+"""The handlers' context: typed access to the running bot's services and to who sent the update.
+
+As in python-telegram-bot's ``contexttypesbot.py`` example, a ``CallbackContext`` subclass gives
+every handler ``context.services`` and ``context.sender`` instead of helpers called everywhere.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.assistant import Sender
 from bot.config import Config
@@ -20,25 +24,40 @@ class BotData:
         self.services: Services | None = None
 
 
-Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler, job and the error handler receives."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
+                 user_id: int | None = None) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._update: Update | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]) -> Context:
+        context = super().from_update(update, application)
+        context._update = update if isinstance(update, Update) else None
+        return context
+
+    @property
+    def services(self) -> Services:
+        built = self.bot_data.services
+        if built is None:
+            raise RuntimeError("services are built in post_init; the application was not initialised")
+        return built
+
+    @property
+    def sender(self) -> Sender:
+        """The core's view of who sent the update being handled."""
+        update = self._update
+        user = update.effective_user if update else None
+        chat = update.effective_chat if update else None
+        return Sender(
+            channel="telegram",
+            user_id=user.id if user else (chat.id if chat else 0),
+            chat_type=chat.type if chat else None,
+            language_code=user.language_code if user else None,
+            is_staff=self.services.is_staff(user.id if user else None),
+        )
 
 
-def services(context: Context) -> Services:
-    built = context.bot_data.services
-    if built is None:
-        raise RuntimeError("services are built in post_init; the application was not initialised")
-    return built
-
-
-def sender(update: Update, context: Context) -> Sender:
-    """The core's view of who sent ``update``."""
-    user = update.effective_user
-    chat = update.effective_chat
-    return Sender(
-        channel="telegram",
-        user_id=user.id if user else (chat.id if chat else 0),
-        chat_type=chat.type if chat else None,
-        language_code=user.language_code if user else None,
-        is_staff=services(context).is_staff(user.id if user else None),
-    )
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)

@@ -9,6 +9,8 @@ from telegram import Update
 from bot.assistant import language_from_code
 from bot.phrases import phrase
 from handlers.context import Context
+from handlers.formatting import plain
+from handlers.replies import send
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,6 @@ async def report_error(update: object, context: Context) -> None:
     user = update.effective_user
     lang = language_from_code(user.language_code if user else None)
     try:
-        await context.bot.send_message(update.effective_chat.id, phrase("error", lang))
+        await send(context, update.effective_chat.id, plain(phrase("error", lang)))
     except Exception:  # the Bot API itself may be what failed
         logger.warning("Could not tell the user about the error in update %s", update_id)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.phrases import phrase
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import plain
 from handlers.replies import send
 
@@ -21,19 +21,19 @@ async def limit_flood(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if user is None or chat is None or (chat.type != "private" and update.callback_query is None):
         return
-    service = services(context)
+    service = context.services
     if service.is_staff(user.id):
         return
-    verdict = service.flood.check(service.assistant.user_ref(sender(update, context)))
+    verdict = service.flood.check(service.assistant.user_ref(context.sender))
     if verdict == "ok":
         return
     # Counted, not silently lost: a row without text that the report shows as dropped.
-    who = sender(update, context)
+    who = context.sender
     service.assistant.note_dropped(who, update.update_id, via="button" if update.callback_query else "message")
     if update.callback_query is not None:
         await update.callback_query.answer()
     if verdict == "warn":
-        lang = service.assistant.language(sender(update, context))
+        lang = service.assistant.language(context.sender)
         await send(context, chat.id, plain(phrase("slow_down", lang)))
     logger.info("Flood control dropped update %s (%s)", update.update_id, verdict)
     raise ApplicationHandlerStop

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.assistant import Via
 from bot.knowledge.model import CONTACT_ENTRY
@@ -15,8 +16,9 @@ from bot.store.handoffs import Handoff, staff_card
 from bot.store.inquiries import InquiryKind, Recorded
 from bot.store.redaction import redact
 from handlers import keyboards
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import MAX_MESSAGE_LENGTH, plain, split_text
+from handlers.presses import button
 from handlers.replies import send
 
 logger = logging.getLogger(__name__)
@@ -29,16 +31,18 @@ async def contact(update: Update, context: Context) -> None:
     await _request_person(update, context, None)
 
 
+@button
 async def talk_to_person(update: Update, context: Context) -> None:
     """The "Talk to a person" button: passes on the question it was shown under, if any."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    action = keyboards.parse(query.data)
-    parent_id = int(action.values["parent"]) if action and action.values["parent"] != "0" else None
-    service = services(context)
+    assert context.match is not None
+    parent_value = context.match.group("parent")
+    parent_id = int(parent_value) if parent_value != "0" else None
+    service = context.services
     parent = service.log.inquiry(parent_id) if parent_id else None
-    if parent is not None and parent.get("user_ref") != service.assistant.user_ref(sender(update, context)):
+    if parent is not None and parent.get("user_ref") != service.assistant.user_ref(context.sender):
         parent = None  # someone else's inquiry: never forward it, never link to it
     asked_for_person = parent is not None and parent.get("entry_id") == CONTACT_ENTRY
     question = parent.get("text") if parent and parent.get("kind") == "message" and not asked_for_person else None
@@ -47,34 +51,49 @@ async def talk_to_person(update: Update, context: Context) -> None:
 
 async def _request_person(update: Update, context: Context, question: str | None,
                           parent_id: int | None = None) -> None:
-    service = services(context)
+    service = context.services
     chat = update.effective_chat
     if chat is None:
         return
     if question is None and service.config.staff.chat_id is not None:
         via: Via = "button" if update.callback_query else "command"
-        service.assistant.note_action(sender(update, context), "person", update.update_id, via=via,
+        service.assistant.note_action(context.sender, "person", update.update_id, via=via,
                                       parent_id=parent_id)
         await offer_handoff(update, context)
         return
     await forward_question(update, context, question, parent_id)
 
 
+async def route_to_staff(update: Update, context: Context) -> None:
+    """A private message within an open handoff, or the question the bot asked for, goes to staff."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    service = context.services
+    active = service.handoffs.active_for(service.assistant.user_ref(context.sender))
+    if active is not None:
+        await relay_follow_up(update, context, active, message.text)
+        raise ApplicationHandlerStop
+    if context.user_data is not None and context.user_data.pop(AWAITING, False) and message.text.strip():
+        await forward_question(update, context, message.text)
+        raise ApplicationHandlerStop
+
+
 async def offer_handoff(update: Update, context: Context) -> None:
     """After "can I talk to someone?": the next message goes to staff when there is a staff chat."""
-    service = services(context)
+    service = context.services
     if service.config.staff.chat_id is None or update.effective_chat is None:
         return
     context.user_data[AWAITING] = True  # type: ignore[index]
-    lang = service.assistant.language(sender(update, context))
+    lang = service.assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("handoff_ask_question", lang)))
 
 
 async def forward_question(update: Update, context: Context, question: str | None,
                            parent_id: int | None = None) -> None:
     """Log the handoff and send it to the staff chat; without one, show the contact details."""
-    service = services(context)
-    who = sender(update, context)
+    service = context.services
+    who = context.sender
     user_ref = service.assistant.user_ref(who)
     lang = service.assistant.language(who)
     chat = update.effective_chat
@@ -111,7 +130,7 @@ async def forward_question(update: Update, context: Context, question: str | Non
 
 async def _route(update: Update, context: Context, handoff: Handoff, question: str | None) -> None:
     """Post to the staff chat and confirm to the user; an unreachable staff chat makes it ``unrouted``."""
-    service = services(context)
+    service = context.services
     chat = update.effective_chat
     assert chat is not None
     lang = handoff.lang or "nb"
@@ -134,14 +153,14 @@ async def _route(update: Update, context: Context, handoff: Handoff, question: s
 def _guesses(context: Context, question: str | None) -> list[tuple[str, float]]:
     if not question:
         return []
-    ranked = services(context).engines.engine.matcher.rank(question, limit=3)
+    ranked = context.services.engines.engine.matcher.rank(question, limit=3)
     return [(candidate.entry_id, candidate.score) for candidate in ranked]
 
 
 def _shown_as(update: Update, context: Context, handoff: Handoff) -> str:
     """A short pseudonym, or the first name only where ``staff.show_names`` allows it."""
     user = update.effective_user
-    if services(context).config.staff.show_names and user is not None:
+    if context.services.config.staff.show_names and user is not None:
         return user.first_name
     return f"bruker {(handoff.user_ref or '')[:8]}"
 
@@ -149,7 +168,7 @@ def _shown_as(update: Update, context: Context, handoff: Handoff) -> str:
 async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple[str, float]],
                          profile: dict[str, object] | None, shown_as: str) -> None:
     """One forum topic per handoff where the staff chat is a forum; a plain message otherwise."""
-    service = services(context)
+    service = context.services
     staff_chat = service.config.staff.chat_id
     assert staff_chat is not None
     thread_id = None
@@ -166,8 +185,8 @@ async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple
 
 async def relay_follow_up(update: Update, context: Context, handoff: Handoff, text: str) -> None:
     """A user's further message within an open handoff goes to the same staff thread."""
-    service = services(context)
-    who = sender(update, context)
+    service = context.services
+    who = context.sender
     recorded: Recorded = service.assistant.note_handoff(who, update.update_id, via="message", question=text)
     if handoff.status == "open" and handoff.staff_message_id is None and service.config.staff.chat_id is not None:
         # Opened but never posted (the process died in between): post it now, then it is linked.
@@ -191,7 +210,7 @@ async def relay_staff_reply(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text or not _from_staff(update, context, "reply"):
         return
-    service = services(context)
+    service = context.services
     replied = message.reply_to_message
     thread_id = message.message_thread_id if message.is_topic_message else None
     handoff = service.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
@@ -214,7 +233,7 @@ async def relay_staff_reply(update: Update, context: Context) -> None:
 def _from_staff(update: Update, context: Context, action: str) -> bool:
     """Only ``staff.user_ids`` act in the staff chat; other members of the group are ignored."""
     user = update.effective_user
-    if services(context).is_staff(user.id if user else None):
+    if context.services.is_staff(user.id if user else None):
         return True
     logger.info("Ignored a %s in the staff chat from a member who is not in staff.user_ids", action)
     return False
@@ -222,7 +241,7 @@ def _from_staff(update: Update, context: Context, action: str) -> bool:
 
 async def tell_staff_forgotten(context: Context, handoff_ids: list[int]) -> None:
     """/forget during a handoff closed it: say so in the staff chat, close the topic."""
-    service = services(context)
+    service = context.services
     staff_chat = service.config.staff.chat_id
     for handoff_id in handoff_ids:
         handoff = service.handoffs.get(handoff_id)
@@ -253,7 +272,7 @@ async def block_from_staff(update: Update, context: Context) -> None:
         return
     handoff = _handoff_of_staff_command(update, context)
     if handoff is not None and handoff.user_ref:
-        services(context).handoffs.block(handoff.user_ref, f"#{handoff.reference}")
+        context.services.handoffs.block(handoff.user_ref, f"#{handoff.reference}")
         await _close(context, handoff)
 
 
@@ -263,26 +282,27 @@ def _handoff_of_staff_command(update: Update, context: Context) -> Handoff | Non
         return None
     replied = message.reply_to_message
     thread_id = message.message_thread_id if message.is_topic_message else None
-    return services(context).handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
+    return context.services.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
 
 
+@button
 async def handoff_button(update: Update, context: Context) -> None:
     """✅ Besvart / ✖ Lukk in the staff chat, or "End the conversation" from the user."""
     query = update.callback_query
     assert query is not None
-    action = keyboards.parse(query.data)
-    service = services(context)
-    handoff = service.handoffs.get(int(action.values["handoff"])) if action else None
-    if handoff is None or action is None:
+    assert context.match is not None
+    service = context.services
+    handoff = service.handoffs.get(int(context.match.group("handoff")))
+    if handoff is None:
         await query.answer()
         return
     in_staff_chat = query.message is not None and query.message.chat.id == service.config.staff.chat_id
     if in_staff_chat and not _from_staff(update, context, "handoff button"):
         in_staff_chat = False  # only staff.user_ids may mark or close handoffs
-    kind = action.values["action"]
-    if kind == "end" and handoff.user_ref == service.assistant.user_ref(sender(update, context)):
+    kind = context.match.group("action")
+    if kind == "end" and handoff.user_ref == service.assistant.user_ref(context.sender):
         await query.answer()
-        service.assistant.note_action(sender(update, context), "handoff:end", update.update_id)
+        service.assistant.note_action(context.sender, "handoff:end", update.update_id)
         await _close(context, handoff)
     elif kind == "answered" and in_staff_chat:
         service.handoffs.mark_answered(handoff, service.assistant.pseudonymise(f"staff:{query.from_user.id}"))
@@ -295,7 +315,7 @@ async def handoff_button(update: Update, context: Context) -> None:
 
 
 async def _close(context: Context, handoff: Handoff) -> None:
-    service = services(context)
+    service = context.services
     if not service.handoffs.close(handoff):
         return
     if handoff.chat_id is not None:
@@ -303,8 +323,7 @@ async def _close(context: Context, handoff: Handoff) -> None:
     staff_chat = service.config.staff.chat_id
     if staff_chat is not None:
         try:
-            await context.bot.send_message(staff_chat, f"#{handoff.reference} er lukket.",
-                                           message_thread_id=handoff.thread_id)
+            await send(context, staff_chat, plain(f"#{handoff.reference} er lukket."), thread_id=handoff.thread_id)
             if handoff.thread_id is not None:
                 await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
         except TelegramError as error:

@@ -1,13 +1,13 @@
-"""Inline keyboards and their callback data; ``parse`` is the only way callback data is read.
+"""Inline keyboards and the patterns of their callback data.
 
-Callback data comes back from the user's client and can be anything, so it is parsed against a
-closed set of patterns and every value is checked again where it is used.
+Callback data comes back from the user's client and can be anything, so each button handler is
+registered with one of the closed set of ``PATTERNS`` (its groups reach it as ``context.match``)
+and every value is checked again where it is used; anything else is a stale or forged button.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -28,23 +28,6 @@ PATTERNS = {
     "forget": re.compile(r"^x:(?P<answer>yes|no)$"),
     "handoff": re.compile(r"^s:(?P<action>answered|close|end):(?P<handoff>\d{1,12})$"),
 }
-
-
-@dataclass(frozen=True)
-class Action:
-    kind: str
-    values: dict[str, str]
-
-
-def parse(data: str | None) -> Action | None:
-    """The action a button stands for, or None for unknown or forged data."""
-    if not data:
-        return None
-    for kind, pattern in PATTERNS.items():
-        match = pattern.match(data)
-        if match:
-            return Action(kind, match.groupdict())
-    return None
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:

@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from bot.knowledge.model import CONTACT_ENTRY
 from bot.phrases import phrase
 from handlers import handoff, keyboards
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import plain
 from handlers.replies import send, send_answer
 
@@ -43,17 +43,8 @@ async def answer_question(update: Update, context: Context) -> None:
     text = addressed_text(message, context.bot.username, context.bot.id)
     if text is None:
         return
-    service = services(context)
-    who = sender(update, context)
-    if message.chat.type == ChatType.PRIVATE:
-        active = service.handoffs.active_for(service.assistant.user_ref(who))
-        if active is not None:
-            await handoff.relay_follow_up(update, context, active, text)
-            return
-        if context.user_data is not None and context.user_data.pop(handoff.AWAITING, False) and text.strip():
-            await handoff.forward_question(update, context, text)
-            return
-    answer = service.assistant.ask(who, text, update.update_id)
+    service = context.services
+    answer = service.assistant.ask(context.sender, text, update.update_id)
     await send_answer(context, message.chat_id, answer, update.update_id, message.message_thread_id)
     if answer.reply.entry_id == CONTACT_ENTRY and message.chat.type == ChatType.PRIVATE:
         await handoff.offer_handoff(update, context)
@@ -64,8 +55,8 @@ async def not_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    assistant = services(context).assistant
-    who = sender(update, context)
+    assistant = context.services.assistant
+    who = context.sender
     assistant.note_non_text(who, update.update_id)
     lang = assistant.language(who)
     await send(context, message.chat_id, plain(phrase("non_text", lang)),

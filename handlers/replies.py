@@ -6,13 +6,12 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
 from bot.phrases import phrase
 from handlers import keyboards
-from handlers.context import Context, services
+from handlers.context import Context
 from handlers.formatting import card, plain, shorten
 
 logger = logging.getLogger(__name__)
@@ -37,11 +36,9 @@ async def send(
             return await context.bot.send_message(
                 chat_id,
                 shorten(html),
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 message_thread_id=thread_id,
                 reply_to_message_id=reply_to,
-                disable_web_page_preview=True,
             )
         except NetworkError as error:
             if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
@@ -57,7 +54,7 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
     """An answer card, a "did you mean" list or an honest "I don't know", with buttons."""
     reply = answer.reply
     inquiry_id = answer.recorded.inquiry_id
-    knowledge = services(context).engines.engine.knowledge
+    knowledge = context.services.engines.engine.knowledge
     if reply.outcome in ("answered", "smalltalk"):
         markup = keyboards.answer_buttons(reply, inquiry_id, update_id)
     elif reply.outcome == "ambiguous":
@@ -66,7 +63,7 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
         markup = keyboards.fallback_buttons(knowledge, reply.lang, inquiry_id)
     await send(context, chat_id, card(reply), markup, thread_id)
     if answer.ask_profile:
-        roles = services(context).config.profile.roles
+        roles = context.services.config.profile.roles
         if roles:
             await send(context, chat_id, plain(phrase("profile_role", reply.lang)),
                        keyboards.profile_buttons("role", roles, reply.lang), thread_id)

@@ -18,7 +18,7 @@ from bot.reports.periods import PeriodError
 from bot.reports.report import telegram_stats
 from bot.reports.unanswered import telegram_unanswered
 from handlers.commands import unknown_command
-from handlers.context import Context, sender, services
+from handlers.context import Context
 from handlers.formatting import plain
 from handlers.replies import send
 
@@ -33,10 +33,10 @@ def staff_only(handler: Handler) -> Handler:
     @wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
         user = update.effective_user
-        if user is None or not services(context).is_staff(user.id):
+        if user is None or not context.services.is_staff(user.id):
             await unknown_command(update, context)
             return
-        services(context).assistant.note_action(sender(update, context), f"/{handler.__name__}", update.update_id,
+        context.services.assistant.note_action(context.sender, f"/{handler.__name__}", update.update_id,
                                                 via="command")
         await handler(update, context)
 
@@ -46,7 +46,7 @@ def staff_only(handler: Handler) -> Handler:
 @staff_only
 async def reload(update: Update, context: Context) -> None:
     """/reload: load the knowledge base now; on errors keep the old one and list them."""
-    engines = services(context).engines
+    engines = context.services.engines
     problems = await asyncio.to_thread(engines.reload)
     chat = update.effective_chat
     assert chat is not None
@@ -63,7 +63,7 @@ async def reload(update: Update, context: Context) -> None:
 
 async def _from_log(context: Context, compute: Callable[[Database], T]) -> T:
     """Run a report query in a worker thread, on a read-only connection of its own."""
-    path = services(context).config.database_path
+    path = context.services.config.database_path
 
     def run() -> T:
         db = Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
@@ -78,10 +78,10 @@ async def _from_log(context: Context, compute: Callable[[Database], T]) -> T:
 @staff_only
 async def stats(update: Update, context: Context) -> None:
     """/stats [period]: the period's key figures and the weekly chart (default: this year)."""
-    service = services(context)
+    service = context.services
     chat = update.effective_chat
     assert chat is not None
-    lang = service.assistant.language(sender(update, context))
+    lang = service.assistant.language(context.sender)
     argument = " ".join(context.args or []) or None
     knowledge = service.engines.engine.knowledge
     try:
@@ -98,10 +98,10 @@ async def stats(update: Update, context: Context) -> None:
 @staff_only
 async def unanswered(update: Update, context: Context) -> None:
     """/unanswered [period]: what people asked that the bot could not answer, most frequent first."""
-    service = services(context)
+    service = context.services
     chat = update.effective_chat
     assert chat is not None
-    lang = service.assistant.language(sender(update, context))
+    lang = service.assistant.language(context.sender)
     argument = " ".join(context.args or []) or None
     matcher = service.engines.engine.matcher
     try:
