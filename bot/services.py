@@ -69,11 +69,16 @@ class Services:
         self.db.conn.close()
 
 
-def build_services(config: Config) -> Services:
-    """Open the database, load the knowledge base and wire the assistant over them."""
+def load_engines(config: Config) -> EngineHolder:
+    """Load the knowledge base and build its matcher: the slow part of start-up, done once."""
+    return EngineHolder(config.knowledge_dir, config.matching, config.knowledge.max_file_kb)
+
+
+def build_services(config: Config, engines: EngineHolder | None = None) -> Services:
+    """Open the database and wire the assistant over it and the (already built) knowledge base."""
     database_path = config.database_path
     db = open_database(database_path)
-    engines = EngineHolder(config.knowledge_dir, config.matching, config.knowledge.max_file_kb)
+    engines = engines or load_engines(config)
     log = InquiryLog(db, spool=database_path.with_name(database_path.name + "-queued.jsonl"))
     pseudonymise = Pseudonymiser(load_secret(database_path))
     status = database_path.stat()

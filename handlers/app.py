@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.knowledge.reloader import EngineHolder
 from bot.services import build_services
 from bot.store.privacy import purge_expired, retention_cutoff
 from handlers.context import CONTEXT_TYPES, Context
@@ -52,6 +53,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    engines: EngineHolder | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application with every handler registered; services start in ``post_init``."""
     from handlers import register
@@ -75,13 +77,14 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data.config = config
+    application.bot_data.engines = engines
     register(application, config.staff.chat_id)
     return application
 
 
 async def _start_services(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     config: Config = application.bot_data.config
-    services = build_services(config)
+    services = build_services(config, application.bot_data.engines)
     application.bot_data.services = services
     await _set_commands(application)
     if application.job_queue is not None:
@@ -141,7 +144,7 @@ async def _purge(context: Context) -> None:
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)
 
 
-def run_telegram(config: Config) -> None:
+def run_telegram(config: Config, engines: EngineHolder | None = None) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook when ``telegram.mode`` says so."""
     token = os.environ["TELEGRAM_BOT_TOKEN"]
     settings = config.telegram
@@ -154,7 +157,7 @@ def run_telegram(config: Config) -> None:
                 f"${settings.webhook.secret_token_env} (letters, digits, _ and -)."
             )
     try:
-        asyncio.run(serve(build_application(config, token), settings, secret))
+        asyncio.run(serve(build_application(config, token, engines=engines), settings, secret))
     except InvalidToken:
         logger.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token) and set it again")
         raise SystemExit(2) from None

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.assistant import Sender
 from bot.config import Config
+from bot.knowledge.reloader import EngineHolder
 from bot.services import Services
 
 
@@ -21,6 +22,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.config: Config | None = None
+        self.engines: EngineHolder | None = None  # built before the application, so start-up builds it once
         self.services: Services | None = None
 
 

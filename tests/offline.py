@@ -14,8 +14,11 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config
+from bot.knowledge.reloader import EngineHolder
+from bot.services import load_engines
 from handlers.app import build_application
 
+SHIPPED_KNOWLEDGE = (Path(__file__).resolve().parent.parent / "knowledge").resolve()
 BOT_ID = 999
 BOT_USERNAME = "naeringsbot_test_bot"
 
@@ -104,10 +107,27 @@ class OfflineRequest(BaseRequest):
         return [(b["text"], b.get("callback_data", "")) for row in data["inline_keyboard"] for b in row]
 
 
+_ENGINES: dict[str, EngineHolder] = {}
+
+
+def shared_engines(config: Config) -> EngineHolder | None:
+    """One built matcher per knowledge folder and matching settings for the shipped knowledge base.
+
+    Building it is the slow part of start-up; tests with a knowledge base of their own (which may
+    edit and reload it) get a fresh one.
+    """
+    if config.knowledge_dir.resolve() != SHIPPED_KNOWLEDGE:
+        return None
+    key = config.matching.model_dump_json() + str(config.knowledge.max_file_kb)
+    if key not in _ENGINES:
+        _ENGINES[key] = load_engines(config)
+    return _ENGINES[key]
+
+
 def offline_application(config: Config) -> tuple[Application[Any, Any, Any, Any, Any, Any], OfflineRequest]:
     request = OfflineRequest()
     application = build_application(config, "123:TEST", request=request, get_updates_request=OfflineRequest(),
-                                     rate_limit=False)
+                                     rate_limit=False, engines=shared_engines(config))
     return application, request
 
 

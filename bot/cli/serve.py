@@ -7,11 +7,15 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import build_engine, config_option, configure_logging, read_config
+from bot.cli.common import config_option, configure_logging, read_config
 from bot.config import Config
+
+if TYPE_CHECKING:
+    from bot.knowledge.reloader import EngineHolder
 
 
 @click.command()
@@ -40,18 +44,17 @@ def run(config_file: Path | None) -> None:
         )
         start_chat(config, "nb")
         return
-    build_engine(config)  # a broken knowledge base stops here with its file:line errors
-    channel("telegram")(config)
+    channel("telegram")(config, load_engines_or_exit(config))
 
 
-def channel(name: str) -> Callable[[Config], None]:
+def channel(name: str) -> Callable[[Config, EngineHolder], None]:
     """The runner a channel adapter registers (``naeringsbot.channels`` entry point).
 
     The core never imports an adapter: ``handlers`` declares itself in ``pyproject.toml``.
     """
     for entry in entry_points(group="naeringsbot.channels"):
         if entry.name == name:
-            runner: Callable[[Config], None] = entry.load()
+            runner: Callable[[Config, EngineHolder], None] = entry.load()
             return runner
     raise click.ClickException(f"No '{name}' channel is installed: reinstall the package (make install).")
 
@@ -70,12 +73,23 @@ def chat(config_file: Path | None, lang: str) -> None:
     start_chat(read_config(config_file), lang)
 
 
+def load_engines_or_exit(config: Config) -> EngineHolder:
+    """The knowledge base and its matcher, built once; a broken knowledge base exits with its errors."""
+    from bot.knowledge.model import KnowledgeBaseError
+    from bot.services import load_engines
+
+    try:
+        return load_engines(config)
+    except KnowledgeBaseError as error:
+        click.echo(f"The knowledge base has errors — run 'naeringsbot kb check':\n{error}", err=True)
+        sys.exit(1)
+
+
 def start_chat(config: Config, lang: str) -> None:
     from bot.chat import run_chat
     from bot.services import build_services
 
-    build_engine(config)  # a broken knowledge base exits here with its errors
-    services = build_services(config)
+    services = build_services(config, load_engines_or_exit(config))
     try:
         run_chat(services.assistant, "en" if lang == "en" else "nb")
     finally:
