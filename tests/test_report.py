@@ -17,7 +17,9 @@ from bot.cli import cli
 from bot.config import Config
 from bot.engine import AnswerEngine
 from bot.knowledge.model import KnowledgeBase
+from bot.reports.metrics import METRICS
 from bot.reports.report import build_report, render, stats_message, telegram_stats
+from bot.reports.sections import LABELS, WORDS
 from tests.conftest import ROOT
 from tests.offline import config_for
 from tests.sample_log import (
@@ -109,6 +111,20 @@ def test_english_markdown_on_request(report: dict[str, Any]) -> None:
     markdown = render(report, "md", "en")
     assert "## Key figures" in markdown and "| Share answered | 46.2% |" in markdown
     assert "## How the figures are counted" in markdown
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_definitions_section_defines_every_figure_of_the_table(report: dict[str, Any], lang: str) -> None:
+    definitions = render(report, "md", lang).split("\n## Slik telles tallene\n" if lang == "nb" else
+                                                   "\n## How the figures are counted\n")[1]
+    for metric in METRICS:
+        assert f"**: {metric.definition[0 if lang == 'nb' else 1]}\n" in definitions, metric.name
+    assert "- Datoene er hele døgn i UTC" in definitions or "- Dates are whole days in UTC" in definitions
+
+
+def test_key_figures_are_titled_from_the_table_of_metrics() -> None:
+    assert not set(LABELS) & {metric.name for metric in METRICS}
+    assert all(WORDS[metric.name] == metric.title for metric in METRICS)
 
 
 def test_table_form_aligns_figures_for_a_terminal(report: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.knowledge.model import KnowledgeBase
+from bot.reports.metrics import BY_NAME
 from bot.reports.periods import resolve_period
 from bot.reports.review import INDICATORS_QUERY, ReviewError, metadata_template, review_metadata
 from bot.reports.targets import targets
@@ -45,6 +46,13 @@ def test_metadata_names_the_database_and_fills_in_the_shared_definitions(shipped
         assert "i.is_staff = 0 AND i.channel = 'telegram'" in query["sql"], name
     for indicator in shipped_config.indicators:
         assert f"'{indicator.id}' AS indikator" in queries[INDICATORS_QUERY]["sql"]
+
+
+def test_the_indicators_query_says_how_each_of_its_figures_is_counted(shipped_config: Config) -> None:
+    description = review_metadata("x", shipped_config)["databases"]["x"]["queries"][INDICATORS_QUERY]["description"]
+    assert description.startswith("Hver indikator i config.yaml mot årets måltall")
+    for metric in {indicator.metric for indicator in shipped_config.indicators} & set(BY_NAME):
+        assert f"{BY_NAME[metric].title[0]}: {BY_NAME[metric].definition[0]}" in description
 
 
 def test_a_writing_query_is_refused(shipped_config: Config) -> None:

@@ -68,7 +68,7 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
     """Indicators for a period against the targets (måltall) in config; the current year by default.
 
     Counts only real users on Telegram (not staff, not the terminal chat); what each figure counts is
-    explained at the end of the table and Markdown forms, and in bot/reports/indicators.py.
+    explained at the end of the table and Markdown forms, and in bot/reports/metrics.py.
 
     \b
     Example: naeringsbot report --period 2026-Q4 --format md --chart q4.png > rapport-q4.md

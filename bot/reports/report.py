@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.reports.indicators import compute_figures
+from bot.reports.metrics import SHARES
 from bot.reports.periods import Period, period_argument
 from bot.reports.sections import Section, number, percent, report_sections
 from bot.reports.targets import targets
@@ -136,7 +137,7 @@ def render_csv(report: dict[str, Any]) -> str:
     writer.writerow(["period", "to", report["period"]["to"], "", "", ""])
     for key, value in report["totals"].items():
         writer.writerow(["totals", key, value, "", "", ""])
-    for key in ("answered_share", "satisfaction"):
+    for key in SHARES:
         writer.writerow(["shares", key, _blank(report[key]), "", "", ""])
     for section in ("by_entry", "by_topic", "by_role", "by_municipality", "by_source", "by_lang"):
         for key, value in report[section].items():
@@ -185,7 +186,6 @@ def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
         lines.append(f"{mark} {target['title'][lang]}: {number(target['actual'], lang, target['metric'])}"
                      f" / {number(target['target'], lang, target['metric'])}")
     return "\n".join(lines)
-
 
 
 def telegram_stats(

@@ -18,8 +18,8 @@ import yaml
 
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.indicators import CARD_SHOWN, COUNTED, INQUIRY
-from bot.reports.targets import SHARE_METRICS, metric_sql, sql_literal
+from bot.reports.metrics import BY_NAME, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
+from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def indicators_sql(indicators: list[Indicator], knowledge: KnowledgeBase | None 
         rows.append(
             f"SELECT {sql_literal(indicator.id)} AS indikator, {sql_literal(indicator.title.nb)} AS tittel, "
             f"{float(indicator.target)!r} AS mål, ({actual}) AS faktisk, "
-            f"{int(indicator.metric in SHARE_METRICS)} AS er_andel, {int(indicator.example)} AS eksempel"
+            f"{int(indicator.metric in SHARES)} AS er_andel, {int(indicator.example)} AS eksempel"
         )
     if not rows:
         rows.append("SELECT NULL AS indikator, NULL AS tittel, NULL AS mål, NULL AS faktisk, "
@@ -58,6 +58,12 @@ def indicators_sql(indicators: list[Indicator], knowledge: KnowledgeBase | None 
         "SELECT indikator, tittel, mål, faktisk, round(1.0 * faktisk / nullif(mål, 0), 3) AS oppnådd, "
         "faktisk >= mål AS nådd, eksempel FROM targets"
     )
+
+
+def indicators_description(indicators: list[Indicator], lead: str) -> str:
+    """The query's description, then the Norwegian definition of each figure the indicators count."""
+    metrics = [BY_NAME[name] for name in dict.fromkeys(indicator.metric for indicator in indicators) if name in BY_NAME]
+    return " ".join([lead, *(f"{text(metric.title, 'nb')}: {text(metric.definition, 'nb')}" for metric in metrics)])
 
 
 def metadata_template() -> dict[str, Any]:
@@ -81,7 +87,9 @@ def review_metadata(
         if query.get("write"):
             raise ReviewError(f"{METADATA_FILE}: query '{name}' is marked write: true — the review is read-only")
         query["sql"] = query["sql"].format(**PLACEHOLDERS)
-    database["queries"][INDICATORS_QUERY]["sql"] = indicators_sql(config.indicators, knowledge)
+    indicators = database["queries"][INDICATORS_QUERY]
+    indicators["sql"] = indicators_sql(config.indicators, knowledge)
+    indicators["description"] = indicators_description(config.indicators, indicators["description"])
     return metadata
 
 

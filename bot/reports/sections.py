@@ -1,7 +1,7 @@
 """The report's readable sections, in Norwegian (default) or English, for the table and Markdown forms.
 
 A council reads the Markdown version, so every heading says in plain words what is counted, and
-the last section repeats the definitions from ``bot/reports/indicators.py``.
+the last section gives each figure's definition from :data:`bot.reports.metrics.METRICS`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from typing import Any
 
 from bot.config import ProfileSettings
 from bot.knowledge.model import KnowledgeBase
+from bot.reports.metrics import FEEDBACK, METRICS, SHARES, Metric, term, text
 
 TOP_ENTRIES = 15
 TOP_UNANSWERED = 10
 
-WORDS: dict[str, tuple[str, str]] = {
+# Layout words; each figure's title comes from the table of metrics.
+LABELS: dict[str, tuple[str, str]] = {
     "title": ("Næringsbot – indikatorer og måltall", "Næringsbot – indicators and targets"),
     "period": ("Periode", "Period"),
     "days": ("dager", "days"),
@@ -27,24 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "totals": ("Nøkkeltall", "Key figures"),
     "figure": ("Tall", "Figure"),
     "count": ("Antall", "Count"),
-    "inquiries": ("Henvendelser", "Inquiries"),
-    "questions": ("– spørsmål skrevet som tekst", "– questions typed as text"),
-    "cards_opened": ("– svar åpnet fra menyen", "– answers opened from the menu"),
-    "unique_users": ("Unike brukere", "Unique users"),
-    "answered": ("Besvart av boten", "Answered by the bot"),
-    "answered_share": ("Andel besvart", "Share answered"),
-    "ambiguous": ("Bare forslag («mente du …?»)", "Only suggestions (\"did you mean…?\")"),
-    "ambiguous_resolved": ("– der brukeren valgte et forslag", "– where the user picked a suggestion"),
-    "fallback": ("Ikke besvart («vet ikke»)", "Not answered (\"I don't know\")"),
-    "to_staff": ("Skrevet direkte til ansatte", "Written directly to staff"),
-    "handoffs": ("Sendt videre til ansatte", "Passed on to staff"),
-    "satisfaction": ("Andel fornøyde (👍)", "Share satisfied (👍)"),
     "votes": ("stemmer", "votes"),
-    "smalltalk": ("Hilsener og takk (ikke talt som henvendelser)", "Greetings and thanks (not counted)"),
-    "without_pseudonym": ("Henvendelser uten pseudonym (slettet)", "Inquiries without pseudonym (erased)"),
-    "dropped_by_flood_control": ("Meldinger stoppet av flomvern (for mange på kort tid)",
-                                 "Messages dropped by flood control (too many too fast)"),
-    "unreadable_updates": ("Oppdateringer som ikke kunne leses", "Updates that could not be read"),
     "targets": ("Måltall", "Targets"),
     "indicator": ("Indikator", "Indicator"),
     "target": ("Mål i perioden", "Target for the period"),
@@ -70,7 +55,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "unknown": ("ikke oppgitt", "not given"),
     "handoff_section": ("Spørsmål sendt til ansatte", "Questions passed to staff"),
     "opened": ("Sendt videre", "Passed on"),
-    "staff_answered": ("Besvart av ansatte", "Answered by staff"),
     "median": ("Median tid til første svar (minutter)", "Median time to first answer (minutes)"),
     "status": ("Status: {status}", "Status: {status}"),
     "unanswered": ("Ubesvarte spørsmål (grupper av like spørsmål)", "Unanswered questions (groups of similar ones)"),
@@ -89,36 +73,27 @@ HANDOFF_STATUS: dict[str, tuple[str, str]] = {
     "unrouted": ("ikke sendt, kontaktinformasjon vist", "not sent, contact details shown"),
 }
 
-DEFINITIONS: dict[str, list[str]] = {
+WORDS: dict[str, tuple[str, str]] = {metric.name: metric.title for metric in METRICS} | LABELS
+
+# After the figures' definitions: what the figures are compared with, and the clock.
+NOTES: dict[str, list[str]] = {
     "nb": [
-        "- **Henvendelse**: et spørsmål skrevet som tekst, eller et svar åpnet med en knapp i menyen. Kommandoer, "
-        "menyvalg, 👍/👎, bilder, hilsener og takk telles ikke. Et valg blant «mente du …?»-forslagene er ikke en ny "
-        "henvendelse, men avslutter spørsmålet som alt er talt.",
-        "- **Besvart**: boten ga et sikkert svar fra kunnskapsbasen. Henvendelser = besvart + bare forslag + "
-        "ikke besvart + skrevet til ansatte.",
-        "- **Unike brukere**: ulike pseudonymer. Sletting (/forget og sletting etter oppbevaringstiden) fjerner "
-        "pseudonymet, så for eldre perioder er tallet et minimum.",
-        "- **Sendt videre til ansatte**: spørsmål brukeren ba om å få sendt til en person.",
-        "- **Andel fornøyde**: andel 👍 av alle 👍/👎 gitt på periodens svar.",
         "- **Måltall** er satt per år; for kortere perioder regnes målet for antall om etter antall dager. "
         "Andeler regnes ikke om. «I rute» sammenligner med målet for dagene som har gått.",
         "- Datoene er hele døgn i UTC, loggens klokke.",
     ],
     "en": [
-        "- **Inquiry**: a question typed as text, or an answer opened with a menu button. Commands, menu "
-        "navigation, 👍/👎, photos, greetings and thanks are not counted. Picking a \"did you mean…?\" suggestion "
-        "is not a new inquiry: it settles the question already counted.",
-        "- **Answered**: the bot gave a confident answer from the knowledge base. Inquiries = answered + only "
-        "suggestions + not answered + written to staff.",
-        "- **Unique users**: distinct pseudonyms. Erasure (/forget and the retention purge) removes the pseudonym, "
-        "so for older periods the figure is a minimum.",
-        "- **Passed on to staff**: questions the user asked to have passed to a person.",
-        "- **Share satisfied**: share of 👍 among all 👍/👎 given on the period's answers.",
         "- **Targets** are set per year; for shorter periods count targets are scaled by days. Shares are not "
         "scaled. \"On track\" compares with the target for the days that have passed.",
         "- Dates are whole days in UTC, the log's clock.",
     ],
 }
+
+
+def definitions(lang: str = "nb") -> list[str]:
+    """One bullet per figure of the table of metrics, then how targets and dates are read."""
+    lang = "nb" if lang == "nb" else "en"
+    return [f"- **{term(metric, lang)}**: {text(metric.definition, lang)}" for metric in METRICS] + NOTES[lang]
 
 
 @dataclass
@@ -154,14 +129,14 @@ def report_sections(
     if any(target["example"] for target in report["targets"]):
         title.notes.append(word("examples"))
     votes = report["feedback"]["up"] + report["feedback"]["down"]
-    key_rows = [[word(key), count(totals[key])] for key in (
-        "inquiries", "questions", "cards_opened", "unique_users", "answered")]
-    key_rows.append([word("answered_share"), percent(report["answered_share"], lang)])
-    key_rows += [[word(key), count(totals[key])] for key in (
-        "ambiguous", "ambiguous_resolved", "fallback", "to_staff", "handoffs")]
-    key_rows.append([word("satisfaction"), f"{percent(report['satisfaction'], lang)} ({votes} {word('votes')})"])
-    key_rows += [[word(key), count(totals[key])] for key in (
-        "smalltalk", "without_pseudonym", "dropped_by_flood_control", "unreadable_updates")]
+
+    def figure(metric: Metric) -> str:
+        if not metric.share:
+            return count(totals[metric.name])
+        shown = percent(report[metric.name], lang)
+        return f"{shown} ({votes} {word('votes')})" if metric.source == FEEDBACK else shown
+
+    key_rows = [[word(metric.name), figure(metric)] for metric in METRICS if metric.key_figure]
     sections = [title, Section(word("totals"), [word("figure"), word("count")], key_rows)]
 
     sections.append(Section(word("targets"), [word(key) for key in (
@@ -171,7 +146,7 @@ def report_sections(
          percent(target["progress"], lang), _yes_no(target["met"], word), _yes_no(target["on_track"], word)]
         for target in report["targets"]], [] if report["targets"] else [word("none")]))
 
-    month_keys = ("inquiries", "unique_users", "answered", "ambiguous", "fallback", "handoffs")
+    month_keys = [metric.name for metric in METRICS if metric.monthly]
     sections.append(Section(word("by_month"), [word("month"), *(word(key) for key in month_keys)], [
         [month, *(count(figures[key]) for key in month_keys)] for month, figures in report["by_month"].items()]))
 
@@ -189,7 +164,7 @@ def report_sections(
                 [label(value), count(n)] for value, n in report[key].items()]))
 
     handoffs = report["handoffs"]
-    staff_rows = [[word("opened"), count(handoffs["opened"])], [word("staff_answered"), count(handoffs["answered"])],
+    staff_rows = [[word("opened"), count(handoffs["opened"])], [word("handoffs_answered"), count(handoffs["answered"])],
                   [word("median"), count(handoffs["median_minutes_to_first_answer"])]]
     staff_rows += [[word("status").format(status=HANDOFF_STATUS.get(status, (status, status))[lang != "nb"]),
                     count(n)]
@@ -202,7 +177,7 @@ def report_sections(
          f"{_entry_title(group['suggested_entry'], knowledge, lang)} ({group['score']:.2f})"
          if group["suggested_entry"] else "–"] for group in groups],
         [word("unanswered_note")] if groups else [word("none")]))
-    sections.append(Section(word("definitions"), notes=DEFINITIONS["nb" if lang == "nb" else "en"]))
+    sections.append(Section(word("definitions"), notes=definitions(lang)))
     return sections
 
 
@@ -231,7 +206,7 @@ def number(value: float | None, lang: str = "nb", metric: str | None = None) -> 
     """Counts with a space (nb) or comma (en) between thousands; shares as percentages."""
     if value is None:
         return "–"
-    if metric in ("answered_share", "satisfaction"):
+    if metric in SHARES:
         return percent(value, lang)
     text = f"{value:,.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return text.replace(",", " ").replace(".", ",") if lang == "nb" else text

@@ -1,8 +1,9 @@
 """Indicators against their target figures (måltall): the actual value of each configured indicator.
 
-Each metric is one scalar SQL query built from the definitions in :mod:`bot.reports.indicators`; the report
-runs it, and ``naeringsbot review`` embeds the same SQL in Datasette's "indicators" query, so the
-two can never disagree about what was counted.
+Each metric is one scalar SQL query: a figure of :data:`bot.reports.metrics.METRICS` over its rows, or a
+count of one entry, topic, role, municipality or deep-link source. The report runs it, and
+``naeringsbot review`` embeds the same SQL in Datasette's "indicators" query, so the two can never
+disagree about what was counted.
 """
 
 from __future__ import annotations
@@ -12,19 +13,11 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from bot.config import INDICATOR_SHARE_METRICS, Indicator
+from bot.config import Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.indicators import (
-    CARD_SHOWN,
-    COUNTED,
-    HANDOFFS_COUNTED,
-    IN_PERIOD,
-    INQUIRY,
-    bounds,
-)
+from bot.reports.indicators import bounds
+from bot.reports.metrics import BY_NAME, CARD_SHOWN, INQUIRIES, INQUIRY, SHARES
 from bot.reports.periods import Period, prorate
-
-SHARE_METRICS = frozenset(INDICATOR_SHARE_METRICS)
 
 
 def metric_sql(indicator: Indicator, knowledge: KnowledgeBase | None = None) -> str:
@@ -32,29 +25,17 @@ def metric_sql(indicator: Indicator, knowledge: KnowledgeBase | None = None) -> 
 
     The report runs it as is; the Datasette "indicators" query embeds it, so both always agree.
     """
-    rows = f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD}"
+    if indicator.metric in BY_NAME:
+        metric = BY_NAME[indicator.metric]
+        return f"SELECT {metric.sql} {metric.source.rows}"
     value = sql_literal(indicator.value or "")
-    handoffs = f"FROM handoffs h LEFT JOIN inquiries i ON i.id = h.inquiry_id WHERE {HANDOFFS_COUNTED}"
-    if indicator.metric == "inquiries":
-        return f"SELECT count(*) {rows} AND {INQUIRY}"
-    if indicator.metric == "unique_users":
-        return f"SELECT count(DISTINCT i.user_ref) {rows} AND {INQUIRY}"
-    if indicator.metric == "answered_share":
-        return f"SELECT round(avg(i.outcome = 'answered'), 4) {rows} AND {INQUIRY}"
-    if indicator.metric == "satisfaction":
-        return (f"SELECT round(avg(f.value > 0), 4) FROM feedback f JOIN inquiries i ON i.id = f.inquiry_id "
-                f"WHERE {COUNTED} AND {IN_PERIOD}")
-    if indicator.metric == "handoffs":
-        return f"SELECT count(*) {handoffs}"
-    if indicator.metric == "handoffs_answered":
-        return f"SELECT count(*) {handoffs} AND h.first_answered_at IS NOT NULL"
     if indicator.metric == "entry":
-        return f"SELECT count(*) {rows} AND {CARD_SHOWN} AND i.entry_id = {value}"
+        return f"SELECT count(*) {INQUIRIES.rows} AND {CARD_SHOWN} AND i.entry_id = {value}"
     if indicator.metric == "topic":
         entries = [entry.id for entry in knowledge or () if entry.topic == indicator.value and not entry.smalltalk]
         listed = ", ".join(sql_literal(entry_id) for entry_id in entries) or "NULL"
-        return f"SELECT count(*) {rows} AND {CARD_SHOWN} AND i.entry_id IN ({listed})"
-    return f"SELECT count(*) {rows} AND {INQUIRY} AND i.{indicator.metric} = {value}"
+        return f"SELECT count(*) {INQUIRIES.rows} AND {CARD_SHOWN} AND i.entry_id IN ({listed})"
+    return f"SELECT count(*) {INQUIRIES.rows} AND {INQUIRY} AND i.{indicator.metric} = {value}"
 
 
 def sql_literal(text: str) -> str:
@@ -99,7 +80,7 @@ def targets(
     """
     results = []
     for indicator in indicators:
-        is_share = indicator.metric in SHARE_METRICS
+        is_share = indicator.metric in SHARES
         target = indicator.target if is_share else round(prorate(indicator.target, period), 1)
         to_date = _target_to_date(indicator, period, today or dt.datetime.now(dt.UTC).date())
         value = actual(db, indicator, period, knowledge)
@@ -125,7 +106,7 @@ def targets(
 def _target_to_date(indicator: Indicator, period: Period, today: dt.date) -> float | None:
     if today < period.start:
         return None
-    if indicator.metric in SHARE_METRICS:
+    if indicator.metric in SHARES:
         return indicator.target
     elapsed = Period(period.start, min(today, period.end))
     return round(prorate(indicator.target, elapsed), 1)
