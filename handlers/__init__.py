@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, errors, guards, handoff, messages, presses, staff
+from handlers import buttons, commands, errors, guards, handoff, messages, presses, staff, staff_chat
 from handlers.keyboards import PATTERNS
 
 
@@ -38,11 +38,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
 
     # The staff chat: replies to handed-off questions go back to the user; nothing here is an inquiry.
     if staff_chat_id is not None:
-        staff_chat = filters.Chat(staff_chat_id) & new_messages
-        application.add_handler(CommandHandler("close", handoff.close_from_staff, filters=staff_chat))
-        application.add_handler(CommandHandler("block", handoff.block_from_staff, filters=staff_chat))
-        application.add_handler(MessageHandler(staff_chat & filters.TEXT & ~filters.COMMAND, handoff.relay_staff_reply))
-        application.add_handler(MessageHandler(staff_chat & ~filters.COMMAND, _ignore))
+        in_staff_chat = filters.Chat(staff_chat_id) & new_messages
+        application.add_handler(CommandHandler("close", staff_chat.close_from_staff, filters=in_staff_chat))
+        application.add_handler(CommandHandler("block", staff_chat.block_from_staff, filters=in_staff_chat))
+        staff_text = in_staff_chat & filters.TEXT & ~filters.COMMAND
+        application.add_handler(MessageHandler(staff_text, staff_chat.relay_staff_reply))
+        application.add_handler(MessageHandler(in_staff_chat & ~filters.COMMAND, _ignore))
 
     # Commands, in private chats and (addressed to the bot) in groups.
     application.add_handler(CommandHandler("start", commands.start, filters=new_messages))
@@ -77,7 +78,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CallbackQueryHandler(buttons.rate_answer, pattern=PATTERNS["feedback"]))
     application.add_handler(CallbackQueryHandler(buttons.set_language, pattern=PATTERNS["language"]))
     application.add_handler(CallbackQueryHandler(handoff.talk_to_person, pattern=PATTERNS["person"]))
-    application.add_handler(CallbackQueryHandler(handoff.handoff_button, pattern=PATTERNS["handoff"]))
+    application.add_handler(CallbackQueryHandler(staff_chat.handoff_button, pattern=PATTERNS["handoff"]))
     application.add_handler(CallbackQueryHandler(buttons.set_profile, pattern=PATTERNS["profile"]))
     application.add_handler(CallbackQueryHandler(buttons.confirm_forget, pattern=PATTERNS["forget"]))
     application.add_handler(CallbackQueryHandler(presses.expired))

@@ -7,7 +7,7 @@ from telegram.error import BadRequest
 
 from bot.matching.language import Language
 from bot.phrases import phrase
-from handlers import handoff, keyboards
+from handlers import keyboards, staff_chat
 from handlers.context import Context
 from handlers.formatting import plain
 from handlers.presses import button, expired
@@ -166,7 +166,7 @@ async def confirm_forget(update: Update, context: Context) -> None:
     if values["answer"] == "yes":
         erased = assistant.forget(who)
         await _edit_or_send(update, context, phrase("forgotten", lang), None)
-        await handoff.tell_staff_forgotten(context, erased.closed_handoffs)
+        await staff_chat.tell_staff_forgotten(context, erased.closed_handoffs)
     else:
         await _edit_or_send(update, context, phrase("not_forgotten", lang), None)
 

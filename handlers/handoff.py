@@ -1,4 +1,4 @@
-"""Talk to a person: questions go to the staff chat, staff replies come back to the user's chat."""
+"""Talk to a person, from the user's side: questions and follow-ups go to the staff chat."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.store.inquiries import InquiryKind, Recorded
 from bot.store.redaction import redact
 from handlers import keyboards
 from handlers.context import Context
-from handlers.formatting import MAX_MESSAGE_LENGTH, plain, split_text
+from handlers.formatting import plain, split_text
 from handlers.presses import button
 from handlers.replies import send
 
@@ -203,128 +203,3 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     lang = service.assistant.language(who)
     await send(context, update.effective_chat.id, plain(phrase("handoff_followup_sent", lang)),  # type: ignore[union-attr]
                keyboards.end_handoff_button(handoff.id, lang))
-
-
-async def relay_staff_reply(update: Update, context: Context) -> None:
-    """A staff member's reply to a handoff message (or in its topic) reaches the user, signed."""
-    message = update.effective_message
-    if message is None or not message.text or not _from_staff(update, context, "reply"):
-        return
-    service = context.services
-    replied = message.reply_to_message
-    thread_id = message.message_thread_id if message.is_topic_message else None
-    handoff = service.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
-    if handoff is None or handoff.status not in ("open", "answered") or handoff.chat_id is None:
-        if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
-            note = (f"#{handoff.reference} er lukket, så svaret ble ikke sendt." if handoff is not None
-                    else "Denne meldingen hører ikke til noen åpen henvendelse, så svaret ble ikke sendt. "
-                         "Svar på meldingen med #H-nummeret.")
-            await send(context, message.chat_id, plain(note), thread_id=thread_id, reply_to=message.message_id)
-        return
-    signature = f"<b>{plain(service.config.handoff.signature)}</b>\n"
-    for part in split_text(message.text, limit=MAX_MESSAGE_LENGTH - len(signature) - 16):
-        await send(context, handoff.chat_id, signature + plain(part))
-    staff_user = update.effective_user
-    staff_ref = service.assistant.pseudonymise(f"staff:{staff_user.id if staff_user else 0}")
-    service.handoffs.mark_answered(handoff, staff_ref)
-    service.handoffs.link_staff_message(handoff, message.message_id)
-
-
-def _from_staff(update: Update, context: Context, action: str) -> bool:
-    """Only ``staff.user_ids`` act in the staff chat; other members of the group are ignored."""
-    user = update.effective_user
-    if context.services.is_staff(user.id if user else None):
-        return True
-    logger.info("Ignored a %s in the staff chat from a member who is not in staff.user_ids", action)
-    return False
-
-
-async def tell_staff_forgotten(context: Context, handoff_ids: list[int]) -> None:
-    """/forget during a handoff closed it: say so in the staff chat, close the topic."""
-    service = context.services
-    staff_chat = service.config.staff.chat_id
-    for handoff_id in handoff_ids:
-        handoff = service.handoffs.get(handoff_id)
-        if handoff is None or staff_chat is None:
-            continue
-        try:
-            await send(context, staff_chat, plain(f"#{handoff.reference}: brukeren har slettet dataene sine "
-                                                  "(/forget). Henvendelsen er lukket, og svar kommer ikke fram."),
-                       thread_id=handoff.thread_id)
-            if handoff.thread_id is not None:
-                await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
-        except TelegramError as error:
-            logger.info("Could not tell the staff chat that %s was closed by /forget: %s", handoff.reference, error)
-
-
-async def close_from_staff(update: Update, context: Context) -> None:
-    """/close in the staff chat, as a reply to a handoff message or inside its topic."""
-    if not _from_staff(update, context, "/close"):
-        return
-    handoff = _handoff_of_staff_command(update, context)
-    if handoff is not None:
-        await _close(context, handoff)
-
-
-async def block_from_staff(update: Update, context: Context) -> None:
-    """/block in the staff chat: no more handoffs from this pseudonym; the handoff is closed."""
-    if not _from_staff(update, context, "/block"):
-        return
-    handoff = _handoff_of_staff_command(update, context)
-    if handoff is not None and handoff.user_ref:
-        context.services.handoffs.block(handoff.user_ref, f"#{handoff.reference}")
-        await _close(context, handoff)
-
-
-def _handoff_of_staff_command(update: Update, context: Context) -> Handoff | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    replied = message.reply_to_message
-    thread_id = message.message_thread_id if message.is_topic_message else None
-    return context.services.handoffs.for_staff_message(replied.message_id if replied else None, thread_id)
-
-
-@button
-async def handoff_button(update: Update, context: Context) -> None:
-    """✅ Besvart / ✖ Lukk in the staff chat, or "End the conversation" from the user."""
-    query = update.callback_query
-    assert query is not None
-    assert context.match is not None
-    service = context.services
-    handoff = service.handoffs.get(int(context.match.group("handoff")))
-    if handoff is None:
-        await query.answer()
-        return
-    in_staff_chat = query.message is not None and query.message.chat.id == service.config.staff.chat_id
-    if in_staff_chat and not _from_staff(update, context, "handoff button"):
-        in_staff_chat = False  # only staff.user_ids may mark or close handoffs
-    kind = context.match.group("action")
-    if kind == "end" and handoff.user_ref == service.assistant.user_ref(context.sender):
-        await query.answer()
-        service.assistant.note_action(context.sender, "handoff:end", update.update_id)
-        await _close(context, handoff)
-    elif kind == "answered" and in_staff_chat:
-        service.handoffs.mark_answered(handoff, service.assistant.pseudonymise(f"staff:{query.from_user.id}"))
-        await query.answer(f"#{handoff.reference}: besvart")
-    elif kind == "close" and in_staff_chat:
-        await query.answer(f"#{handoff.reference}: lukket")
-        await _close(context, handoff)
-    else:
-        await query.answer()
-
-
-async def _close(context: Context, handoff: Handoff) -> None:
-    service = context.services
-    if not service.handoffs.close(handoff):
-        return
-    if handoff.chat_id is not None:
-        await send(context, handoff.chat_id, plain(phrase("handoff_closed", handoff.lang or "nb")))
-    staff_chat = service.config.staff.chat_id
-    if staff_chat is not None:
-        try:
-            await send(context, staff_chat, plain(f"#{handoff.reference} er lukket."), thread_id=handoff.thread_id)
-            if handoff.thread_id is not None:
-                await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
-        except TelegramError as error:
-            logger.info("Could not note the closing of %s in the staff chat: %s", handoff.reference, error)

@@ -65,6 +65,8 @@ def test_every_command_line_in_the_readme_parses(line: str, monkeypatch: pytest.
         path.append(words[0])
         command = command.commands[words.pop(0)]
     assert path, f"'naeringsbot {line}' names no command"
+    if not words and line.strip() == " ".join(path):
+        return  # the command named in prose: that it exists is the check
     context = command.make_context(" ".join(["naeringsbot", *path]), list(words), resilient_parsing=False)
     context.close()
 
