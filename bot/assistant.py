@@ -16,6 +16,7 @@ from typing import Any, Literal
 from bot.config import Config
 from bot.engine import AnswerEngine, Reply
 from bot.knowledge.reloader import EngineHolder
+from bot.learning.suggestions import SuggestionBox
 from bot.matching.language import Language
 from bot.store.inquiries import Inquiry, InquiryKind, InquiryLog, InquiryOutcome, Recorded
 from bot.store.privacy import Erased, forget_user
@@ -169,7 +170,9 @@ class Assistant:
         ref = self.user_ref(sender)
         try:
             self.log.erase_queued(user_ref=ref)
-            return forget_user(self.log.db, ref)
+            erased = forget_user(self.log.db, ref)
+            SuggestionBox(self.log.db).drop_erased()
+            return erased
         finally:
             self.log.users.forget_cached(ref)
 

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, errors, guards, handoff, messages, presses, staff, staff_chat
+from handlers import buttons, commands, errors, guards, handoff, messages, presses, review, staff, staff_chat
 from handlers.keyboards import PATTERNS
 
 
@@ -58,6 +58,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CommandHandler("reload", staff.reload, filters=new_messages))
     application.add_handler(CommandHandler("stats", staff.stats, filters=new_messages))
     application.add_handler(CommandHandler("unanswered", staff.unanswered, filters=new_messages))
+    application.add_handler(CommandHandler("review", review.review, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command)
     )
@@ -81,6 +82,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CallbackQueryHandler(staff_chat.handoff_button, pattern=PATTERNS["handoff"]))
     application.add_handler(CallbackQueryHandler(buttons.set_profile, pattern=PATTERNS["profile"]))
     application.add_handler(CallbackQueryHandler(buttons.confirm_forget, pattern=PATTERNS["forget"]))
+    application.add_handler(CallbackQueryHandler(review.decide, pattern=PATTERNS["review"]))
+    application.add_handler(CallbackQueryHandler(review.choose_topic, pattern=PATTERNS["review_topic"]))
+    application.add_handler(CallbackQueryHandler(review.choose_entry, pattern=PATTERNS["review_entry"]))
     application.add_handler(CallbackQueryHandler(presses.expired))
 
     # Last: the one error handler.

@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.knowledge.reloader import EngineHolder
+from bot.learning.suggestions import SuggestionBox
 from bot.services import build_services
 from bot.store.privacy import purge_expired, retention_cutoff
 from handlers.context import CONTEXT_TYPES, Context
@@ -139,6 +140,7 @@ async def _purge(context: Context) -> None:
         retention = services.config.privacy.retention_days
         services.log.erase_queued(before=retention_cutoff(retention))
         erased = purge_expired(services.db, retention)
+        SuggestionBox(services.db).drop_erased()
         services.log.users.forget_cached()
         chat_ids = services.handoffs.erase_closed_chat_ids(services.config.handoff.keep_chat_hours)
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)

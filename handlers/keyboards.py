@@ -27,6 +27,9 @@ PATTERNS = {
     "profile": re.compile(r"^p:(?P<field>role|municipality|skip):(?P<value>[a-z0-9-]{0,30})$"),
     "forget": re.compile(r"^x:(?P<answer>yes|no)$"),
     "handoff": re.compile(r"^s:(?P<action>answered|close|end):(?P<handoff>\d{1,12})$"),
+    "review": re.compile(r"^v:(?P<action>add|topics|needs|reject|next):(?P<suggestion>\d{1,9})$"),
+    "review_topic": re.compile(r"^v:topic:(?P<suggestion>\d{1,9}):(?P<topic>[a-z0-9-]{1,40})$"),
+    "review_entry": re.compile(r"^v:to:(?P<suggestion>\d{1,9}):(?P<entry>[a-z0-9-]{1,40})$"),
 }
 
 

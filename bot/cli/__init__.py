@@ -24,6 +24,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from bot.cli import learn  # noqa: F401  (adds the review-queue commands to the kb group)
     from bot.cli.kb import kb
     from bot.cli.serve import chat, purge, run
     from bot.cli.staff import export, report, review

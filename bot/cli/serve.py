@@ -106,6 +106,7 @@ def purge(config_file: Path | None) -> None:
 
     Example: naeringsbot purge --config config.yaml
     """
+    from bot.learning.suggestions import SuggestionBox
     from bot.store.database import open_database
     from bot.store.handoffs import HandoffDesk
     from bot.store.privacy import purge_expired
@@ -113,6 +114,7 @@ def purge(config_file: Path | None) -> None:
     config = read_config(config_file)
     db = open_database(config.database_path)
     erased = purge_expired(db, config.privacy.retention_days)
+    SuggestionBox(db).drop_erased()
     chat_ids = HandoffDesk(db).erase_closed_chat_ids(config.handoff.keep_chat_hours)
     click.echo(
         f"Erased texts of {erased.inquiries} inquiries, {erased.handoffs} handoffs and "

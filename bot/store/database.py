@@ -115,6 +115,27 @@ def m003_handoff_overview(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_review_queue(db: Database) -> None:
+    """What the bot learned from use, waiting for staff: suggestions and who decided what, when."""
+    db.table("suggestions").create(
+        {"id": int, "kind": str, "key": str, "text": str, "entry": str, "count": int, "first_seen": str,
+         "last_seen": str, "status": str, "decided_at": str, "decided_by": str, "accepted_text": str,
+         "accepted_entry": str, "accepted_lang": str},
+        pk="id",
+        not_null={"kind", "key", "status"},
+    )
+    db.table("suggestions").create_index(["kind", "key"], unique=True)
+    db.table("suggestions").create_index(["status"])
+    db.table("suggestion_history").create(
+        {"id": int, "suggestion_id": int, "action": str, "entry": str, "lang": str, "text": str, "at": str,
+         "by": str},
+        pk="id",
+        not_null={"suggestion_id", "action", "at"},
+        foreign_keys=[("suggestion_id", "suggestions", "id")],
+    )
+
+
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)
