@@ -79,6 +79,13 @@ class Assistant:
             return "nb" if stored["lang"] == "nb" else "en"
         return language_from_code(sender.language_code)
 
+    def conversation_language(self, sender: Sender, parent_id: int | None) -> Language:
+        """A button answers in the language of the question it belongs to, else the user's language."""
+        parent = self.log.inquiry(parent_id) if parent_id else None
+        if parent is not None and parent.get("lang") in ("nb", "en"):
+            return "nb" if parent["lang"] == "nb" else "en"
+        return self.language(sender)
+
     def ask(self, sender: Sender, text: str, update_id: int | None = None) -> Answer:
         """A free-text question: match, log, and say whether to ask the optional profile."""
         started = time.perf_counter()
@@ -95,7 +102,7 @@ class Assistant:
         entry = self.engine.knowledge.get(entry_id)
         if entry is None or entry.decline:
             return None
-        reply = self.engine.entry_reply(entry, self.language(sender))
+        reply = self.engine.entry_reply(entry, self.conversation_language(sender, parent_id))
         recorded = self._record(sender, update_id, "button", reply.outcome, reply.lang, None, reply,
                                 started, parent_id)
         return Answer(reply, recorded, self._should_ask_profile(sender, reply, recorded))
@@ -105,7 +112,7 @@ class Assistant:
     ) -> Answer:
         """"None of these" after "did you mean": an unanswered question for the editors' list."""
         started = time.perf_counter()
-        lang = self.language(sender)
+        lang = self.conversation_language(sender, parent_id)
         reply = self.engine.none_of_these(lang)
         parent = self.log.inquiry(parent_id) if parent_id else None
         text = parent.get("text") if parent else None

@@ -1,32 +1,155 @@
-"""``naeringsbot chat``: the assistant in a terminal, logged like Telegram with channel ``console``."""
+"""``naeringsbot chat``: the assistant in a terminal, logged like Telegram with channel ``console``.
+
+Everything ``/help`` lists works here too. Menus and buttons become numbered choices: type the
+number to pick one; a number that is not on the list says so instead of being taken as a question.
+"""
 
 from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 
 from bot.assistant import Answer, Assistant, Sender
-from bot.engine import Choice, Reply
+from bot.engine import Reply
 from bot.matching.language import Language
 from bot.phrases import contact_details, phrase
 
 QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "en": "(Ctrl-D quits)"}
+# What the Telegram texts tell people to press, said the way it works in a terminal.
+TERMINAL_WORDING = {
+    "trykk «Snakk med en person»": "skriv /contact",
+    'press "Talk to a person"': "type /contact",
+    "eller bruk knappene": "eller skriv /topics for temaene",
+    "or use the buttons": "or type /topics for the topics",
+}
 
 
-def format_reply(reply: Reply) -> tuple[str, list[Choice]]:
-    """The reply as terminal text, and the choices its numbers stand for."""
-    lines = []
-    if reply.title:
-        lines.append(f"== {reply.title} ==")
-    lines.append(reply.text)
-    choices = reply.suggestions or reply.related
-    if reply.suggestions:
-        lines.extend(f"  {number}. {choice.title}" for number, choice in enumerate(choices, 1))
-        lines.append(f"  0. {phrase('none_of_these', reply.lang)}")
-    elif reply.related:
-        lines.append(phrase("related", reply.lang))
-        lines.extend(f"  {number}. {choice.title}" for number, choice in enumerate(choices, 1))
-    return "\n".join(lines), choices
+@dataclass
+class Choice:
+    """One numbered line the user can pick; ``pick`` makes the next screen."""
+
+    label: str
+    pick: Callable[[], Screen]
+
+
+@dataclass
+class Screen:
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    answer: Answer | None = None
+
+
+def terminal_text(text: str) -> str:
+    for telegram, terminal in TERMINAL_WORDING.items():
+        text = text.replace(telegram, terminal)
+    return text
+
+
+def render(screen: Screen) -> str:
+    lines = [screen.text]
+    lines.extend(f"  {number}. {choice.label}" for number, choice in enumerate(screen.choices, 1))
+    return "\n".join(lines)
+
+
+class TerminalChat:
+    """The state of one terminal conversation: who is talking and which choices are on screen."""
+
+    def __init__(self, assistant: Assistant, sender: Sender) -> None:
+        self.assistant = assistant
+        self.sender = sender
+        self.screen = Screen("")
+
+    @property
+    def lang(self) -> Language:
+        return self.assistant.language(self.sender)
+
+    def handle(self, text: str) -> str:
+        stripped = text.strip()
+        if stripped.isdigit() and self.screen.choices:
+            number = int(stripped)
+            if not 1 <= number <= len(self.screen.choices):
+                return phrase("not_a_choice", self.lang).format(last=len(self.screen.choices))
+            self.screen = self.screen.choices[number - 1].pick()
+        elif stripped.startswith("/"):
+            self.screen = self.command(stripped)
+        else:
+            self.screen = self.reply_screen(self.assistant.ask(self.sender, text))
+        return render(self.screen)
+
+    def command(self, text: str) -> Screen:
+        name, _, argument = text.partition(" ")
+        name = name.lower()
+        self.assistant.note_action(self.sender, name, via="command")
+        lang = self.lang
+        if name == "/start":
+            self.assistant.start(self.sender, argument.strip() or None)
+            days = self.assistant.config.privacy.retention_days
+            return self.topics(f"{phrase('welcome', lang)}\n\n{phrase('privacy_line', lang).format(days=days)}")
+        if name == "/topics":
+            return self.topics()
+        if name == "/help":
+            return Screen(terminal_text(phrase("help", lang)))
+        if name == "/privacy":
+            return Screen(phrase("privacy", lang).format(days=self.assistant.config.privacy.retention_days))
+        if name == "/contact":
+            return Screen(contact_details(self.assistant.config.staff.contact, lang))
+        if name == "/language":
+            return Screen(phrase("language_prompt", lang), [Choice("Norsk (bokmål)", lambda: self.set_language("nb")),
+                                                           Choice("English", lambda: self.set_language("en"))])
+        if name == "/forget":
+            return Screen(phrase("forget_confirm", lang), [Choice(phrase("forget_yes", lang), self.forget),
+                                                          Choice(phrase("forget_no", lang),
+                                                                 lambda: Screen(phrase("not_forgotten", self.lang)))])
+        return Screen(phrase("unknown_command", lang))
+
+    def topics(self, intro: str | None = None) -> Screen:
+        knowledge = self.assistant.engine.knowledge
+        lang = self.lang
+        choices = [Choice(topic.title.get(lang), partial(self.topic, topic.id))
+                   for topic in knowledge.menu_topics() if knowledge.in_topic(topic.id)]
+        return Screen(f"{intro}\n\n{phrase('choose_topic', lang)}" if intro else phrase("choose_topic", lang), choices)
+
+    def topic(self, topic_id: str) -> Screen:
+        knowledge = self.assistant.engine.knowledge
+        lang = self.lang
+        choices = [Choice(entry.title.get(lang), partial(self.open, entry.id, None))
+                   for entry in knowledge.in_topic(topic_id)]
+        return Screen(knowledge.topics[topic_id].title.get(lang), choices)
+
+    def open(self, entry_id: str, parent_id: int | None) -> Screen:
+        opened = self.assistant.open_entry(self.sender, entry_id, parent_id=parent_id)
+        return self.reply_screen(opened) if opened else Screen(phrase("expired_button", self.lang))
+
+    def reply_screen(self, answer: Answer) -> Screen:
+        reply: Reply = answer.reply
+        parent = answer.recorded.inquiry_id
+        # An entry's answer is shown as written; the bot's own phrases say what works in a terminal.
+        text = reply.text if reply.entry_id or reply.declined else terminal_text(reply.text)
+        lines = [f"== {reply.title} ==", text] if reply.title else [text]
+        if reply.footer:
+            lines.append(reply.footer)
+        choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
+                   for choice in reply.suggestions]
+        if reply.suggestions:
+            choices.append(Choice(phrase("none_of_these", reply.lang), lambda: self.none_of_these(parent)))
+        elif reply.related:
+            lines.append(phrase("related", reply.lang))
+            choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
+                       for choice in reply.related]
+        return Screen("\n".join(lines), choices, answer)
+
+    def none_of_these(self, parent: int | None) -> Screen:
+        return self.reply_screen(self.assistant.none_of_these(self.sender, parent_id=parent))
+
+    def set_language(self, lang: Language) -> Screen:
+        self.assistant.set_language(self.sender, lang)
+        return Screen(phrase("language_set", lang))
+
+    def forget(self) -> Screen:
+        self.assistant.forget(self.sender)
+        return Screen(phrase("forgotten", self.lang))
 
 
 def run_chat(
@@ -36,51 +159,15 @@ def run_chat(
     write: Callable[[str], None] = print,
     user: str | None = None,
 ) -> None:
-    """Read questions until end of input; a number picks one of the last reply's choices."""
+    """Read questions until end of input; a number picks one of the choices on screen."""
     sender = Sender(channel="console", user_id=user or getpass.getuser(), chat_type="console",
                     language_code=lang)
+    chat = TerminalChat(assistant, sender)
     write(f"{phrase('welcome', lang)} {QUIT_HINT[lang]}")
-    choices: list[Choice] = []
-    last: Answer | None = None
     while True:
         try:
             text = read("> ")
         except (EOFError, KeyboardInterrupt):
             write("")
             return
-        if text.strip().startswith("/"):
-            write(_command(assistant, sender, text.strip()))
-            continue
-        last = _respond(assistant, sender, text, choices, last)
-        output, choices = format_reply(last.reply)
-        write(output)
-
-
-def _command(assistant: Assistant, sender: Sender, text: str) -> str:
-    """The Telegram commands that make sense in a terminal, so answer cards' hints work here too."""
-    name = text.split()[0].lower()
-    assistant.note_action(sender, name, via="command")
-    lang = assistant.language(sender)
-    if name == "/help":
-        return phrase("help", lang)
-    if name == "/privacy":
-        return phrase("privacy", lang).format(days=assistant.config.privacy.retention_days)
-    if name == "/contact":
-        return contact_details(assistant.config.staff.contact, lang)
-    return phrase("unknown_command", lang)
-
-
-def _respond(
-    assistant: Assistant, sender: Sender, text: str, choices: list[Choice], last: Answer | None
-) -> Answer:
-    picked = text.strip()
-    parent = last.recorded.inquiry_id if last else None
-    if picked.isdigit() and choices:
-        number = int(picked)
-        if number == 0 and last is not None and last.reply.suggestions:
-            return assistant.none_of_these(sender, parent_id=parent)
-        if 1 <= number <= len(choices):
-            opened = assistant.open_entry(sender, choices[number - 1].entry_id, parent_id=parent)
-            if opened is not None:
-                return opened
-    return assistant.ask(sender, text)
+        write(chat.handle(text))

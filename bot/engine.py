@@ -8,7 +8,7 @@ from typing import Literal
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.language import Language, detect_language
-from bot.matching.matcher import Candidate, Matcher
+from bot.matching.matcher import Candidate, Match, Matcher
 from bot.phrases import phrase
 
 Outcome = Literal["answered", "ambiguous", "fallback", "smalltalk"]
@@ -33,6 +33,8 @@ class Reply:
     suggestions: list[Choice] = field(default_factory=list)
     related: list[Choice] = field(default_factory=list)
     ranked: list[Candidate] = field(default_factory=list)
+    declined: str | None = None  # the out-of-scope entry whose own text explains the fallback
+    footer: str = ""  # shown under the answer: its source and date, and how to reach a person
 
     @property
     def confident(self) -> bool:
@@ -54,6 +56,11 @@ class AnswerEngine:
     def answer(self, text: str, preferred: Language = "nb") -> Reply:
         lang = self.reply_language(text, preferred)
         match = self.matcher.match(text)
+        declined = self._clearly_declined(match)
+        if declined is not None and match.outcome != "answered":
+            # Honest scope: the decline entry says what the bot cannot help with and what it covers.
+            return Reply("fallback", lang, declined.answer.get(lang), score=match.score, ranked=match.ranked,
+                         declined=declined.id)
         if not match.ranked:
             key = "empty" if not any(char.isalnum() for char in text) else "dont_know"
             return Reply("fallback", lang, phrase(key, lang))
@@ -70,7 +77,6 @@ class AnswerEngine:
                 suggestions=[self._choice(candidate.entry_id, lang) for candidate in suggestions],
                 ranked=match.ranked,
             )
-        # A matched decline entry is itself a guess about the topic, so the reply stays generic.
         return Reply("fallback", lang, phrase("dont_know", lang), score=match.score, ranked=match.ranked)
 
     def entry_reply(
@@ -93,6 +99,16 @@ class AnswerEngine:
             ],
             ranked=ranked or [Candidate(entry.id, score)],
         )
+
+    def _clearly_declined(self, match: Match) -> Entry | None:
+        """The decline entry the question matched, only when it is at least as close as a suggestion."""
+        if not match.declined:
+            return None
+        if match.ranked:
+            lead = match.features.get("decline_lead")
+            if lead is None or match.features.get("score", 0.0) - lead < self.settings.suggest_threshold:
+                return None
+        return self.knowledge.get(match.declined)
 
     def none_of_these(self, lang: Language) -> Reply:
         return Reply("fallback", lang, phrase("dont_know", lang))

@@ -51,6 +51,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "talk_to_person": {"nb": "Snakk med en person", "en": "Talk to a person"},
     "topics": {"nb": "Temaer", "en": "Topics"},
     "related": {"nb": "Les også:", "en": "See also:"},
+    "not_a_choice": {
+        "nb": "Det tallet står ikke på lista: velg et tall fra 1 til {last}, eller skriv et spørsmål.",
+        "en": "That number is not on the list: pick a number from 1 to {last}, or type a question.",
+    },
     "helpful": {"nb": "Var svaret nyttig?", "en": "Was this helpful?"},
     "skip": {"nb": "Hopp over", "en": "Skip"},
     "help": {

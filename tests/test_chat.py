@@ -72,3 +72,32 @@ def test_commands_from_answer_cards_work_in_the_terminal(services: Services) -> 
     assert "/topics" in output[3]
     assert "kommandoen kjenner jeg ikke" in output[4]
     assert [row["kind"] for row in logged(services)] == ["command"] * 4
+
+
+def test_every_command_help_lists_works_in_the_terminal(services: Services) -> None:
+    output = chat(services, ["/start", "/topics", "/language", "2", "/forget", "2", "/contact", "/privacy"])
+    assert "Næringsbot" in output[1] and "  1. " in output[1]  # welcome with the topic menu as numbers
+    assert "  1. " in output[2]
+    assert "  2. English" in output[3] and "English" in output[4]
+    assert "  1. " in output[5] and "nothing was deleted" in output[6]
+    assert all("kjenner jeg ikke" not in text and "do not know that command" not in text for text in output)
+
+
+def test_the_topic_menu_leads_to_an_answer_card_by_numbers(services: Services) -> None:
+    knowledge = services.engines.engine.knowledge
+    first_topic = next(topic for topic in knowledge.menu_topics() if knowledge.in_topic(topic.id))
+    first_entry = knowledge.in_topic(first_topic.id)[0]
+    output = chat(services, ["/topics", "1", "1"])
+    assert first_entry.title.nb in output[3]
+    assert logged(services)[-1]["entry_id"] == first_entry.id
+
+
+def test_a_number_that_is_not_on_the_list_says_so(services: Services) -> None:
+    output = chat(services, ["/language", "3"])
+    assert "fra 1 til 2" in output[2]
+    assert [row["kind"] for row in logged(services)] == ["command"]  # not taken as a question
+
+
+def test_texts_that_say_press_say_what_works_in_the_terminal(services: Services) -> None:
+    output = chat(services, ["/help"])
+    assert "knappene" not in output[1] and "/topics" in output[1]
