@@ -302,3 +302,11 @@ async def test_talk_to_a_person_is_offered_once_not_also_as_a_related_card(bot: 
     await bot.say("jeg vil starte frisørsalong, hvem kan hjelpe meg?")
     labels = [label for label, _ in bot.request.buttons()]
     assert labels.count("Snakk med en person") == 1
+
+
+async def test_a_related_pick_after_an_english_question_opens_the_english_card(bot: Harness) -> None:
+    await bot.say("Where is the tourist office?", lang="nb")  # a Norwegian Telegram, an English question
+    related = next(data for _, data in bot.request.buttons() if data.startswith("e:"))
+    await bot.press(related, lang="nb")
+    entry = bot.app.bot_data.services.engines.engine.knowledge.get(related.split(":")[1])
+    assert entry.answer.en.strip() in bot.request.last_text().replace("&quot;", '"')
