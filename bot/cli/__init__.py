@@ -25,11 +25,12 @@ def main() -> None:
 
 def _register() -> None:
     from bot.cli import learn  # noqa: F401  (adds the review-queue commands to the kb group)
+    from bot.cli.doctor import doctor
     from bot.cli.kb import kb
     from bot.cli.serve import chat, purge, run
     from bot.cli.staff import export, report, review
 
-    for command in (run, chat, kb, report, export, review, purge):
+    for command in (run, chat, kb, report, export, review, purge, doctor):
         cli.add_command(command)
 
 
