@@ -1,31 +1,27 @@
-"""A local Telegram Bot API test server for end-to-end tests of Næringsbot.
+"""A local Telegram Bot API for tests of Næringsbot: in process, or served over HTTP.
 
-Start it, point the real bot at ``server.base_url`` (TELEGRAM_API_BASE_URL),
-and act as Telegram users through the control API inherited from
-:class:`~tests.support.botapi_users.SimulatedUsers` (user actions) and
-:class:`~tests.support.botapi_state.BotApiState` (world, reads, waits, faults)::
+:class:`InProcessBotApi` answers python-telegram-bot through :class:`BotApiTransport`, a
+``BaseRequest`` with no sockets, for tests of how the bot's own code handles Bot API answers and
+faults. :class:`BotApiServer` serves the same API over HTTP (JSON, form and multipart bodies;
+long-polling getUpdates; webhook delivery with retries and the secret header), and
+:class:`ThreadedBotApiServer` does so from a thread of its own, for the real bot process::
 
     with ThreadedBotApiServer(token="123:ABC") as server:
         kari = server.add_user("Kari", language_code="nb")
         server.send_message(kari, "/start")
         reply = server.wait_for_bot_message(kari)
 
-The HTTP side speaks the Bot API wire protocol (JSON, form and multipart
-bodies; ``{"ok": ..., ...}`` envelopes; long-polling getUpdates; webhook
-delivery with retries) and can inject faults: error statuses, 429 with
-``retry_after``, dropped connections and delays.
-
-Run standalone with ``python -m tests.support.botapi --port 9000 --token 123:ABC``.
+Tests act as Telegram users through :class:`~tests.support.botapi_users.SimulatedUsers` and
+read, wait and inject faults (error statuses, 429 with ``retry_after``, dropped connections,
+late answers) through :class:`~tests.support.botapi_state.BotApiState`.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import re
-import sys
 import threading
 import time
 import traceback
@@ -33,149 +29,115 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
 from tests.support.botapi_methods import METHODS, Described, prepare_get_updates
-from tests.support.botapi_model import Fault, RecordedRequest, WebhookAttempt, WebhookConfig, now
+from tests.support.botapi_model import Fault, JsonDict, RecordedRequest, WebhookConfig
 from tests.support.botapi_state import BotApiState
 from tests.support.botapi_users import SimulatedUsers
-from tests.support.botapi_wire import (
-    ApiError,
-    Params,
-    UploadedFile,
-    bad_request,
-    error_for_status,
-    normalise,
-)
+from tests.support.botapi_wire import ApiError, Params, UploadedFile, bad_request, error_for_status, normalise
 
-__all__ = ["ApiError", "BotApiServer", "BotApiState", "ThreadedBotApiServer"]
+__all__ = ["ApiError", "BotApiServer", "BotApiTransport", "InProcessBotApi", "ThreadedBotApiServer"]
 
+Answer = tuple[int, JsonDict]
+HTTPX_READ_TIMEOUT = 5.0  # python-telegram-bot's default, which the bot keeps for every call but getUpdates
 _TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
-_NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
 _METHOD_NOT_FOUND = ApiError(404, "Not Found: method not found")
 _SUPERSEDED = ApiError(
-    409,
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 _WEBHOOK_SET = ApiError(409, "Conflict: terminated by setWebhook request")
 
 
-class _HttpFrontend:
-    """The aiohttp application in front of a :class:`BotApiState`."""
+class _Dispatcher:
+    """Runs Bot API calls against the state on one event loop: faults, long polls, the request log."""
 
-    def __init__(
-        self,
-        state: BotApiState,
-        host: str,
-        port: int,
-        webhook_retry_delay: float,
-        webhook_timeout: float,
-    ) -> None:
+    def __init__(self, state: BotApiState) -> None:
         self.state = state
-        self.host = host
-        self.requested_port = port
-        self.port = 0
-        self.webhook_retry_delay = webhook_retry_delay
-        self.webhook_timeout = webhook_timeout
         self.errors: list[str] = []
-        self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event = asyncio.Event()
         self._poll_generation = 0
-        self._webhook_task: asyncio.Task[None] | None = None
+        self._calls: set[asyncio.Future[Answer | None]] = set()
 
-    # ----------------------------------------------------------- lifecycle
-
-    async def start(self) -> int:
+    def attach(self) -> None:
+        """Serve from the running event loop."""
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self.state._loop_thread = threading.get_ident()
         self.state.add_listener(self._notify)
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.requested_port)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        self._webhook_task = asyncio.create_task(self._webhook_loop())
-        return self.port
 
-    async def stop(self) -> None:
+    async def detach(self) -> None:
+        """End every long poll and wait for the calls still running."""
         self.state.remove_listener(self._notify)
-        if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._webhook_task
         self._poll_generation += 1
         self._wake()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await asyncio.gather(*self._calls, return_exceptions=True)
         self.state._loop_thread = None
 
     def _notify(self) -> None:
-        """State listener; may run on any thread, so hop onto the server loop."""
+        """State listener; may run on any thread, so hop onto the loop."""
         loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._wake)
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake)
 
     def _wake(self) -> None:
         event, self._event = self._event, asyncio.Event()
         event.set()
 
-    # ------------------------------------------------------------ requests
+    def changed(self) -> asyncio.Event:
+        """An event that is set at the next change of the state."""
+        return self._event
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        token, method = request.match_info["token"], request.match_info["method"]
+    def refuse(self, token: str) -> Answer | None:
+        """Telegram's answer to a malformed (404) or wrong (401) token, or None for the bot's own."""
         if not _TOKEN_FORMAT.match(token):
-            return web.json_response(_NOT_FOUND, status=404)
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if token != self.state.token:
-            body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-            return web.json_response(body, status=401)
-        try:
-            params = await _read_params(request)
-        except ApiError as error:
-            return web.json_response(error.to_json(), status=error.code)
-        record = self._record(request.method, method, params)
-        fault = self.state.take_fault(method)
-        if fault is not None and not fault.after_processing:
-            if fault.kind != "delay":
-                return self._inject(request, record, fault)
-            await asyncio.sleep(fault.seconds)
-        status, body = await self.execute(method, params)
-        if fault is not None and fault.after_processing:
-            if fault.kind != "delay":
-                return self._inject(request, record, fault)
-            await asyncio.sleep(fault.seconds)
-        self.state._finish_request(record, status, body)
-        return web.json_response(body, status=status)
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return None
 
-    def _inject(self, request: web.Request, record: RecordedRequest, fault: Fault) -> web.StreamResponse:
-        """Answer with an injected fault instead of the real outcome."""
-        if fault.kind == "drop":
-            self.state._finish_request(record, 0, None)
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
-        error = error_for_status(fault.status, fault.description, fault.retry_after)
-        body = error.to_json()
-        self.state._finish_request(record, error.code, body)
-        return web.json_response(body, status=error.code)
+    async def call(self, http_method: str, method: str, params: Params, timeout: float | None = None) -> Answer | None:
+        """One call as Telegram answers it, faults included; None means the connection drops.
 
-    def _record(self, http_method: str, method: str, params: Params) -> RecordedRequest:
-        record = RecordedRequest(
-            method=method,
-            params=normalise(params.values),
-            files=dict(params.files),
-            time=time.time(),
-            http_method=http_method,
-        )
+        The call runs to its end even when the client stops waiting (``timeout``, then
+        TimeoutError), so its effects and the request log are what Telegram's side would have.
+        """
+        task = asyncio.ensure_future(self._run(http_method, method, params))
+        self._calls.add(task)
+        task.add_done_callback(self._calls.discard)
+        return await asyncio.wait_for(asyncio.shield(task), timeout)
+
+    async def _run(self, http_method: str, method: str, params: Params) -> Answer | None:
+        record = RecordedRequest(method, normalise(params.values), dict(params.files), time.time(), http_method)
         self.state._record_request(record)
-        return record
+        fault = self.state.take_fault(method)
+        answer: Answer | None
+        if fault is not None and not fault.after_processing and fault.kind != "delay":
+            answer = self._injected(fault)
+        else:
+            if fault is not None and not fault.after_processing:
+                await asyncio.sleep(fault.seconds)
+            answer = await self.execute(method, params)
+            if fault is not None and fault.after_processing:
+                if fault.kind == "delay":
+                    await asyncio.sleep(fault.seconds)
+                else:
+                    answer = self._injected(fault)
+        status, body = answer or (0, None)
+        self.state._finish_request(record, status, body)
+        return answer
 
-    async def execute(self, method: str, params: Params) -> tuple[int, dict[str, Any]]:
+    @staticmethod
+    def _injected(fault: Fault) -> Answer | None:
+        if fault.kind == "drop":
+            return None
+        error = error_for_status(fault.status, fault.description, fault.retry_after)
+        return error.code, error.to_json()
+
+    async def execute(self, method: str, params: Params) -> Answer:
         """Run one Bot API method and build its response envelope."""
         try:
             if method.lower() == "getupdates":
@@ -196,8 +158,11 @@ class _HttpFrontend:
             return 200, {"ok": True, "result": result.result, "description": result.description}
         return 200, {"ok": True, "result": result}
 
-    async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
-        """Long poll: answer at once if updates are pending, else wait up to ``timeout``."""
+    async def _get_updates(self, params: Params) -> list[JsonDict]:
+        """Long poll: answer at once if updates are pending, else wait up to ``timeout``.
+
+        A newer getUpdates call (a second bot instance) or a setWebhook ends it with 409.
+        """
         with self.state._lock:
             limit, timeout = prepare_get_updates(self.state, params)
         self._poll_generation += 1
@@ -218,84 +183,185 @@ class _HttpFrontend:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
-    async def _download(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.state.token:
-            return web.json_response(_NOT_FOUND, status=404)
-        path = request.match_info["path"]
-        with self.state._lock:
-            stored = next((f for f in self.state.files.values() if f.file_path == path), None)
-        if stored is None:
-            return web.json_response(_NOT_FOUND, status=404)
-        return web.Response(body=stored.data, content_type="application/octet-stream")
 
-    # ------------------------------------------------------------- webhook
+class BotApiTransport(BaseRequest):
+    """python-telegram-bot's transport straight into an :class:`InProcessBotApi`: no sockets.
+
+    Answers reach the library as through its own HTTPXRequest: error statuses as the same JSON
+    bodies, a dropped connection as ``NetworkError``, an answer later than the read timeout as
+    ``TimedOut`` (while the call itself runs on, as it would on Telegram's side).
+    """
+
+    def __init__(self, dispatcher: _Dispatcher, read_timeout: float = HTTPX_READ_TIMEOUT) -> None:
+        self._dispatcher = dispatcher
+        self._read_timeout = read_timeout
+
+    @property
+    def read_timeout(self) -> float:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        head, _, name = url.rpartition("/")
+        answer = self._dispatcher.refuse(head.rpartition("/")[2].removeprefix("bot"))
+        if answer is None:
+            # The form fields and file parts HTTPXRequest would send.
+            values = dict(request_data.json_parameters) if request_data else {}
+            files = {}
+            for part, (filename, content, mime) in (request_data.multipart_data if request_data else {}).items():
+                data = content if isinstance(content, bytes) else content.read()
+                files[part] = UploadedFile(part, filename, mime, data)
+            timeout = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
+            try:
+                answer = await self._dispatcher.call(method, name, Params(values, files), timeout)
+            except TimeoutError:
+                raise TimedOut from None
+            if answer is None:
+                raise NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.")
+        return answer[0], json.dumps(answer[1]).encode()
+
+
+class InProcessBotApi(SimulatedUsers):
+    """The simulated Bot API on the caller's event loop, for python-telegram-bot without sockets::
+
+        async with InProcessBotApi(token=TOKEN) as api:
+            bot = telegram.Bot(TOKEN, request=api.request(), get_updates_request=api.request())
+    """
+
+    def __init__(self, token: str = "123:ABC", bot_username: str = "naeringsbot_test_bot", *,
+                 privacy_mode: bool = True, first_update_id: int = 100_000) -> None:
+        super().__init__(token, bot_username, privacy_mode=privacy_mode, first_update_id=first_update_id)
+        self._dispatcher = _Dispatcher(self)
+
+    def request(self, read_timeout: float = HTTPX_READ_TIMEOUT) -> BotApiTransport:
+        """A transport for ``ApplicationBuilder.request()``/``get_updates_request()`` or ``telegram.Bot``."""
+        return BotApiTransport(self._dispatcher, read_timeout)
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of bugs in the simulation (answered as 500); tests can assert it is empty."""
+        return list(self._dispatcher.errors)
+
+    async def start(self) -> InProcessBotApi:
+        self._dispatcher.attach()
+        return self
+
+    async def stop(self) -> None:
+        await self._dispatcher.detach()
+
+    async def __aenter__(self) -> InProcessBotApi:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+
+class BotApiServer(InProcessBotApi):
+    """The same Bot API over HTTP, on the caller's event loop: ``await start()`` / ``await stop()``."""
+
+    def __init__(self, token: str = "123:ABC", bot_username: str = "naeringsbot_test_bot", *,
+                 host: str = "127.0.0.1", port: int = 0, webhook_retry_delay: float = 0.05,
+                 webhook_timeout: float = 5.0, privacy_mode: bool = True, first_update_id: int = 100_000) -> None:
+        super().__init__(token, bot_username, privacy_mode=privacy_mode, first_update_id=first_update_id)
+        self.host = host
+        self.port = port
+        self.webhook_retry_delay = webhook_retry_delay
+        self.webhook_timeout = webhook_timeout
+        self._runner: web.AppRunner | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        """Root URL of the server, e.g. ``http://127.0.0.1:PORT``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What the bot gets as TELEGRAM_API_BASE_URL (PTB's ``base_url``): ``.../bot``."""
+        return f"{self.url}/bot"
+
+    async def start(self) -> BotApiServer:
+        await super().start()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = int(self._runner.addresses[0][1])
+        self._webhook_task = asyncio.create_task(self._webhook_loop())
+        return self
+
+    async def stop(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+        await super().stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> BotApiServer:
+        return await self.start()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        answer = self._dispatcher.refuse(request.match_info["token"])
+        if answer is None:
+            try:
+                params = await _read_params(request)
+            except ApiError as error:
+                return web.json_response(error.to_json(), status=error.code)
+            answer = await self._dispatcher.call(request.method, request.match_info["method"], params)
+        if answer is None:  # an injected drop: close the socket without an answer
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        return web.json_response(answer[1], status=answer[0])
 
     async def _webhook_loop(self) -> None:
         """Deliver pending updates one at a time, retrying each until a 2xx answer."""
         failures = 0
         async with aiohttp.ClientSession() as session:
             while True:
-                event = self._event
-                with self.state._lock:
-                    hook = self.state.webhook
-                    pending = self.state.take_updates(1) if hook else []
+                event = self._dispatcher.changed()
+                with self._lock:
+                    hook = self.webhook
+                    pending = self.take_updates(1) if hook else []
                 if hook is None or not pending:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(event.wait(), 1.0)
                     continue
-                delivered = await self._deliver(session, hook, pending[0])
-                failures = 0 if delivered else failures + 1
+                failures = 0 if await self._deliver(session, hook, pending[0]) else failures + 1
                 if failures:
                     await asyncio.sleep(min(self.webhook_retry_delay * 2 ** (failures - 1), 2.0))
 
-    async def _deliver(self, session: aiohttp.ClientSession, hook: WebhookConfig, update: dict[str, Any]) -> bool:
+    async def _deliver(self, session: aiohttp.ClientSession, hook: WebhookConfig, update: JsonDict) -> bool:
         headers = {"Content-Type": "application/json"}
         if hook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
-        status: int | None = None
-        error: str | None = None
-        reply: Any = None
         try:
             timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
             async with session.post(hook.url, data=json.dumps(update), headers=headers, timeout=timeout) as response:
-                status = response.status
-                if 200 <= status < 300:
-                    reply = await _json_or_none(response)
-                else:
-                    error = f"Wrong response from the webhook: {status} {response.reason}"
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            error = "Connection timed out" if isinstance(exc, TimeoutError) else "Connection refused"
-        ok = error is None
-        self._after_delivery(hook, update["update_id"], status, error)
-        if ok and isinstance(reply, dict) and "method" in reply:
-            await self._run_webhook_reply(reply)
-        return ok
-
-    def _after_delivery(self, hook: WebhookConfig, update_id: int, status: int | None, error: str | None) -> None:
-        with self.state._lock:
-            self.state.webhook_attempts.append(WebhookAttempt(update_id, status, error, time.time()))
-            if error is None:
-                if self.state._updates and self.state._updates[0]["update_id"] == update_id:
-                    self.state.confirm_updates(update_id + 1)
-            else:
-                hook.last_error_date = now()
-                hook.last_error_message = error
-            self.state._changed()
-
-    async def _run_webhook_reply(self, reply: dict[str, Any]) -> None:
-        """Telegram executes a method the bot puts in its webhook response body."""
-        values = {key: value for key, value in reply.items() if key != "method"}
-        params = Params(values)
-        record = self._record("WEBHOOK-REPLY", str(reply["method"]), params)
-        status, body = await self.execute(str(reply["method"]), params)
-        self.state._finish_request(record, status, body)
-
-
-async def _json_or_none(response: aiohttp.ClientResponse) -> Any:
-    try:
-        return await response.json(content_type=None)
-    except (ValueError, aiohttp.ContentTypeError):
-        return None
+                delivered = 200 <= response.status < 300
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            delivered = False
+        with self._lock:
+            if delivered and self._updates and self._updates[0]["update_id"] == update["update_id"]:
+                self.confirm_updates(update["update_id"] + 1)
+        return delivered
 
 
 async def _read_params(request: web.Request) -> Params:
@@ -311,86 +377,20 @@ async def _read_params(request: web.Request) -> Params:
             raise bad_request("can't parse JSON encoded request body") from None
         if not isinstance(body, dict):
             raise bad_request("JSON object expected in request body")
-        values.update(body)
-        return Params(values, files)
-    form = await request.post()
-    for name, value in form.items():
+        return Params(values | body, files)
+    for name, value in (await request.post()).items():
         if isinstance(value, web.FileField):
-            data = value.file.read()
-            files[name] = UploadedFile(name, value.filename, value.content_type, data)
+            files[name] = UploadedFile(name, value.filename, value.content_type, value.file.read())
         else:
             values[name] = value
     return Params(values, files)
 
 
-class BotApiServer(SimulatedUsers):
-    """The test server on the caller's event loop: ``await start()`` / ``await stop()``."""
-
-    def __init__(
-        self,
-        token: str = "123:ABC",
-        bot_username: str = "naeringsbot_test_bot",
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        webhook_retry_delay: float = 0.05,
-        webhook_timeout: float = 5.0,
-        bot_first_name: str = "Næringsbot",
-        privacy_mode: bool = True,
-        first_update_id: int = 100_000,
-    ) -> None:
-        super().__init__(
-            token,
-            bot_username,
-            bot_first_name=bot_first_name,
-            privacy_mode=privacy_mode,
-            first_update_id=first_update_id,
-        )
-        self._http = _HttpFrontend(self, host, port, webhook_retry_delay, webhook_timeout)
-
-    @property
-    def port(self) -> int:
-        return self._http.port
-
-    @property
-    def url(self) -> str:
-        """Root URL of the server, e.g. ``http://127.0.0.1:PORT``."""
-        return f"http://{self._http.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """What the bot gets as TELEGRAM_API_BASE_URL (PTB's ``base_url``): ``.../bot``."""
-        return f"{self.url}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"{self.url}/file/bot"
-
-    @property
-    def errors(self) -> list[str]:
-        """Tracebacks of server-side bugs (answered as 500); tests can assert it is empty."""
-        return list(self._http.errors)
-
-    async def start(self) -> BotApiServer:
-        await self._http.start()
-        return self
-
-    async def stop(self) -> None:
-        await self._http.stop()
-
-    async def __aenter__(self) -> BotApiServer:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-
 class ThreadedBotApiServer(BotApiServer):
-    """The same server on its own event loop in a daemon thread, for sync tests.
+    """The same server on its own event loop in a daemon thread, for sync tests and the bot process.
 
-    ``start()``/``stop()`` are blocking here; every control helper is
-    thread-safe, and the blocking ``wait_for_*`` helpers work from the test
-    thread while the bot subprocess talks to the server.
+    ``start()``/``stop()`` are blocking here; every control helper is thread-safe, and the
+    blocking ``wait_for_*`` helpers work from the test thread while the bot talks to the server.
     """
 
     _thread: threading.Thread | None = None
@@ -404,14 +404,14 @@ class ThreadedBotApiServer(BotApiServer):
             loop = asyncio.new_event_loop()
             self._loop = loop
             try:
-                loop.run_until_complete(self._http.start())
+                loop.run_until_complete(BotApiServer.start(self))
             except BaseException as exc:
                 failure.append(exc)
-                ready.set()
                 return
-            ready.set()
+            finally:
+                ready.set()
             loop.run_forever()
-            loop.run_until_complete(self._http.stop())
+            loop.run_until_complete(BotApiServer.stop(self))
             loop.close()
 
         self._thread = threading.Thread(target=run, name="botapi-server", daemon=True)
@@ -433,35 +433,3 @@ class ThreadedBotApiServer(BotApiServer):
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Serve until interrupted; prints the base URL for TELEGRAM_API_BASE_URL."""
-    parser = argparse.ArgumentParser(description="Local Telegram Bot API test server")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--token", default="123:ABC")
-    parser.add_argument("--username", default="naeringsbot_test_bot")
-    parser.add_argument("--no-privacy", action="store_true", help="bot sees all group messages")
-    args = parser.parse_args(argv)
-    server = ThreadedBotApiServer(
-        args.token,
-        args.username,
-        host=args.host,
-        port=args.port,
-        privacy_mode=not args.no_privacy,
-    )
-    server.start()
-    print(f"Bot API test server: TELEGRAM_API_BASE_URL={server.base_url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()

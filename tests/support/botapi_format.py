@@ -1,11 +1,11 @@
 """Message text formatting and reply-markup validation, as Telegram's server does it.
 
-The parsers follow tdlib's ``parse_html``, ``parse_markdown_v2`` and legacy
-``parse_markdown`` closely enough that a bot producing malformed markup gets
-the same ``400 Bad Request: can't parse entities: ...`` it would get in
-production, with the same byte offsets.  On success they return the plain
-text plus the MessageEntity list (offsets in UTF-16 code units), which is
-what ends up in the Message object the bot receives back.
+The bot sends HTML only, so only HTML is parsed: closely enough to tdlib's ``parse_html`` that a
+bot producing malformed markup gets the same ``400 Bad Request: can't parse entities: ...`` it
+would get in production, with the same byte offsets. On success the parser returns the plain text
+plus the MessageEntity list (offsets in UTF-16 code units), which is what ends up in the Message
+object the bot receives back. Other parse modes are refused, so that a bot that starts using one
+fails here rather than being checked against nothing.
 """
 
 from __future__ import annotations
@@ -24,48 +24,15 @@ MAX_CAPTION_LENGTH = 1024
 _TRIM = " \t\r\n\v\f"
 
 _HTML_TAGS = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
+    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
+    "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-_MDV2_TYPE_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "text_link": "TextUrl",
-    "code": "Code",
-    "pre": "Pre",
-    "custom_emoji": "CustomEmoji",
-}
-_INLINE_BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
+_INLINE_BUTTON_ACTIONS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
+                          "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+                          "callback_game", "pay")
 
 
 def utf16_len(text: str) -> int:
@@ -88,7 +55,6 @@ class _Open:
     tag: str
     kind: str
     offset: int
-    begin: int
     argument: str = ""
 
 
@@ -109,10 +75,9 @@ class _Builder:
         raw = "".join(self.parts).encode("utf-16-le")
         return raw[u16_offset * 2 :].decode("utf-16-le")
 
-    def close(self, kind: str, offset: int, end: int | None = None, **extra: Any) -> None:
-        end = self.u16 if end is None else end
-        if end > offset:
-            entity: Entity = {"type": kind, "offset": offset, "length": end - offset}
+    def close(self, kind: str, offset: int, **extra: Any) -> None:
+        if self.u16 > offset:
+            entity: Entity = {"type": kind, "offset": offset, "length": self.u16 - offset}
             entity.update({k: v for k, v in extra.items() if v})
             self.entities.append(entity)
 
@@ -181,7 +146,7 @@ def _html_start_tag(text: str, begin: int, stack: list[_Open], out: _Builder) ->
     argument = _html_tag_argument(tag, attributes)
     if tag == "span" and attributes.get("class") != "tg-spoiler":
         raise _parse_error(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
-    stack.append(_Open(tag, _HTML_TAGS[tag], out.u16, begin, argument))
+    stack.append(_Open(tag, _HTML_TAGS[tag], out.u16, argument))
     return i + 1
 
 
@@ -301,237 +266,21 @@ def _looks_like_url(url: str) -> bool:
     return bool(re.match(r"^(https?://|tg://|ton://)?[\w.-]+(\.[a-zA-Z]{2,}|:\d+)?\S*$", url))
 
 
-# ---------------------------------------------------------------------- MarkdownV2
-
-
-def _reserved_error(text: str, i: int) -> ApiError:
-    return _parse_error(f"Character '{text[i]}' is reserved and must be escaped with the preceding '\\'")
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
-    """MarkdownV2: every reserved character outside an entity must be escaped."""
-    out = _Builder()
-    stack: list[_Open] = []
-    quote_start: int | None = None
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start:
-            quote_start = _markdown_quote_line(text, i, quote_start, stack, out)
-            if quote_start is not None and char == ">":
-                i += 1
-                continue
-        if char == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            out.add(text[i + 1])
-            i += 2
-            continue
-        in_code = bool(stack) and stack[-1].kind in ("code", "pre")
-        reserved = "`" if in_code else _MDV2_RESERVED
-        if char not in reserved:
-            out.add(char)
-            i += 1
-            continue
-        if stack and _mdv2_ends(stack[-1], text, i):
-            i = _mdv2_close(stack.pop(), text, i, out)
-        else:
-            i = _mdv2_open(text, i, stack, out)
-    if stack:
-        opened = stack[-1]
-        name = "PreCode" if opened.kind == "pre" and opened.argument else _MDV2_TYPE_NAMES[opened.kind]
-        raise _parse_error(f"Can't find end of {name} entity at byte offset {_byte_offset(text, opened.begin)}")
-    if quote_start is not None:
-        out.close("blockquote", quote_start)
-    return out.result()
-
-
-def _markdown_quote_line(text: str, i: int, quote_start: int | None, stack: list[_Open], out: _Builder) -> int | None:
-    """Lines starting with '>' form a blockquote; the quote ends at the first line without."""
-    in_code = bool(stack) and stack[-1].kind in ("code", "pre")
-    if text[i] == ">" and not in_code:
-        return out.u16 if quote_start is None else quote_start
-    if quote_start is not None:
-        out.close("blockquote", quote_start, end=out.u16 - 1)  # the line break is not quoted
-    return None
-
-
-def _mdv2_ends(opened: _Open, text: str, i: int) -> bool:
-    char = text[i]
-    following = text[i + 1 : i + 3]
-    kind = opened.kind
-    if kind == "bold":
-        return char == "*"
-    if kind == "italic":
-        return char == "_" and not following.startswith("_")
-    if kind == "underline":
-        return char == "_" and following.startswith("_")
-    if kind == "strikethrough":
-        return char == "~"
-    if kind == "spoiler":
-        return char == "|" and following.startswith("|")
-    if kind in ("text_link", "custom_emoji"):
-        return char == "]"
-    if kind == "code":
-        return char == "`"
-    if kind == "pre":
-        return text[i : i + 3] == "```"
-    return False
-
-
-def _mdv2_open(text: str, i: int, stack: list[_Open], out: _Builder) -> int:
-    char = text[i]
-    nxt = text[i + 1] if i + 1 < len(text) else ""
-    if char == "_" and nxt == "_":
-        stack.append(_Open("__", "underline", out.u16, i))
-        return i + 2
-    simple = {"_": "italic", "*": "bold", "~": "strikethrough", "[": "text_link"}
-    if char in simple:
-        stack.append(_Open(char, simple[char], out.u16, i))
-        return i + 1
-    if char == "|" and nxt == "|":
-        stack.append(_Open("||", "spoiler", out.u16, i))
-        return i + 2
-    if char == "!" and nxt == "[":
-        stack.append(_Open("![", "custom_emoji", out.u16, i))
-        return i + 2
-    if char == "`":
-        if text[i : i + 3] == "```":
-            return _mdv2_open_pre(text, i, stack, out)
-        stack.append(_Open("`", "code", out.u16, i))
-        return i + 1
-    raise _reserved_error(text, i)
-
-
-def _mdv2_open_pre(text: str, i: int, stack: list[_Open], out: _Builder) -> int:
-    begin = i
-    i += 3
-    end = i
-    while end < len(text) and not text[end].isspace() and text[end] != "`":
-        end += 1
-    language = ""
-    if end != i and end < len(text) and text[end] != "`":
-        language = text[i:end]
-        i = end
-    i = _skip_one_newline(text, i)
-    stack.append(_Open("```", "pre", out.u16, begin, language))
-    return i
-
-
-def _skip_one_newline(text: str, i: int) -> int:
-    if text[i : i + 2] in ("\r\n", "\n\r"):
-        return i + 2
-    if text[i : i + 1] in ("\n", "\r"):
-        return i + 1
-    return i
-
-
-def _mdv2_close(opened: _Open, text: str, i: int, out: _Builder) -> int:
-    if opened.kind in ("text_link", "custom_emoji"):
-        return _mdv2_close_link(opened, text, i, out)
-    if opened.kind == "pre":
-        out.close("pre", opened.offset, language=opened.argument)
-        return i + 3
-    out.close(opened.kind, opened.offset)
-    return i + len(opened.tag) if opened.tag in ("__", "||") else i + 1
-
-
-def _mdv2_close_link(opened: _Open, text: str, i: int, out: _Builder) -> int:
-    if i + 1 >= len(text) or text[i + 1] != "(":
-        if opened.kind == "custom_emoji":
-            raise _parse_error("Custom emoji entity must contain a tg://emoji URL")
-        url = out.text_since(opened.offset)
-        if _looks_like_url(url):
-            out.close("text_link", opened.offset, url=url)
-        return i + 1
-    start = i + 2
-    j = start
-    url_chars: list[str] = []
-    while j < len(text) and text[j] != ")":
-        if text[j] == "\\" and j + 1 < len(text) and 0 < ord(text[j + 1]) <= 126:
-            url_chars.append(text[j + 1])
-            j += 2
-            continue
-        url_chars.append(text[j])
-        j += 1
-    if j >= len(text):
-        raise _parse_error(f"Can't find end of a URL at byte offset {_byte_offset(text, start)}")
-    url = "".join(url_chars)
-    if opened.kind == "custom_emoji":
-        emoji_id = url.removeprefix("tg://emoji?id=")
-        out.close("custom_emoji", opened.offset, custom_emoji_id=emoji_id)
-    elif _looks_like_url(url):
-        out.close("text_link", opened.offset, url=url)
-    return j + 1
-
-
-# ---------------------------------------------------------------- legacy Markdown
-
-
-def parse_markdown(text: str) -> tuple[str, list[Entity]]:
-    """Legacy ``Markdown``: *bold*, _italic_, `code`, ```pre```, [text](url); no nesting."""
-    out = _Builder()
-    ends = {"*": "*", "_": "_", "`": "`", "[": "]"}
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char not in ends:
-            out.add(char)
-            i += 1
-            continue
-        begin, i = i, i + 1
-        is_pre = char == "`" and text[i : i + 2] == "``"
-        language = ""
-        if is_pre:
-            i += 2
-            end = i
-            while end < n and not text[end].isspace() and text[end] != "`":
-                end += 1
-            if end != i and end < n and text[end] != "`":
-                language, i = text[i:end], end
-            i = _skip_one_newline(text, i)
-        offset = out.u16
-        while i < n and (text[i] != ends[char] or (is_pre and text[i : i + 3] != "```")):
-            out.add(text[i])
-            i += 1
-        if i >= n:
-            raise _parse_error(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
-        i = _markdown_v1_close(char, is_pre, language, text, i, offset, out)
-    return out.result()
-
-
-def _markdown_v1_close(char: str, is_pre: bool, language: str, text: str, i: int, offset: int, out: _Builder) -> int:
-    if char == "[":
-        url = out.text_since(offset)
-        if text[i + 1 : i + 2] == "(":
-            end = text.find(")", i + 2)
-            end = len(text) if end < 0 else end
-            url, i = text[i + 2 : end], end
-        if _looks_like_url(url):
-            out.close("text_link", offset, url=url)
-        return i + 1
-    if is_pre:
-        out.close("pre", offset, language=language)
-        return i + 3
-    out.close({"*": "bold", "_": "italic", "`": "code"}[char], offset)
-    return i + 1
-
-
 # ------------------------------------------------------------------ entry points
 
 
-def format_text(text: str, parse_mode: str | None, entities: list[Entity] | None) -> tuple[str, list[Entity]]:
-    """Apply parse_mode (or explicit entities, which win) and trim like Telegram."""
-    if entities is not None:
-        plain, found = text, [dict(e) for e in entities]
-    elif not parse_mode:
-        plain, found = text, []
-    else:
-        mode = parse_mode.lower()
-        parsers = {"html": parse_html, "markdownv2": parse_markdown_v2, "markdown": parse_markdown}
-        if mode not in parsers:
-            raise bad_request("unsupported parse_mode")
-        plain, found = parsers[mode](text)
-    return _trim(plain, found)
+def check_text(text: str | None, parse_mode: str | None, limit: int = MAX_TEXT_LENGTH) -> tuple[str, list[Entity]]:
+    """Validate a message text (or a caption, with its own limit); the errors are Telegram's wording."""
+    if not text:
+        raise bad_request("message text is empty")
+    if parse_mode and parse_mode.lower() != "html":
+        raise bad_request(f"unsupported parse_mode {parse_mode!r}: the test server parses HTML only")
+    plain, found = _trim(*parse_html(text)) if parse_mode else _trim(text, [])
+    if not plain:
+        raise bad_request("message text is empty")
+    if len(plain) > limit:
+        raise bad_request("message is too long" if limit == MAX_TEXT_LENGTH else "message caption is too long")
+    return plain, found
 
 
 def _trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
@@ -550,64 +299,24 @@ def _trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
     return stripped, clipped
 
 
-def check_text(text: str | None, parse_mode: str | None, entities: Any) -> tuple[str, list[Entity]]:
-    """Validate a message text; the errors are Telegram's wording."""
-    if text is None or text == "":
-        raise bad_request("message text is empty")
-    plain, found = format_text(text, parse_mode, _entity_list(entities))
-    if not plain:
-        raise bad_request("message text is empty")
-    if len(plain) > MAX_TEXT_LENGTH:
-        raise bad_request("message is too long")
-    return plain, found
-
-
-def check_caption(caption: str | None, parse_mode: str | None, entities: Any) -> tuple[str, list[Entity]]:
-    """Captions are optional but share the parser; their limit is 1024 characters."""
-    if not caption:
-        return "", []
-    plain, found = format_text(caption, parse_mode, _entity_list(entities))
-    if len(plain) > MAX_CAPTION_LENGTH:
-        raise bad_request("message caption is too long")
-    return plain, found
-
-
-def _entity_list(entities: Any) -> list[Entity] | None:
-    if entities is None:
-        return None
-    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
-        raise bad_request("can't parse entities JSON object")
-    return entities
-
-
 # ------------------------------------------------------------------ reply markup
 
 
-def check_reply_markup(markup: Any) -> dict[str, Any] | None:
-    """Validate reply_markup the way the Bot API does before anything is sent."""
+def check_inline_keyboard(markup: Any) -> dict[str, Any] | None:
+    """Validate reply_markup the way the Bot API does; the bot only ever sends inline keyboards."""
     if markup is None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
-    if "inline_keyboard" in markup:
-        _check_inline_keyboard(markup["inline_keyboard"])
-    elif "keyboard" in markup:
-        _check_rows(markup["keyboard"], "keyboard", "ReplyKeyboardMarkup")
-    elif not (markup.get("remove_keyboard") or markup.get("force_reply")):
-        raise bad_request('can\'t find field "inline_keyboard"')
-    return markup
-
-
-def _check_rows(rows: Any, field_name: str, owner: str) -> None:
+    if "inline_keyboard" not in markup:
+        raise bad_request("the test server simulates inline keyboards only")
+    rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request(f'field "{field_name}" of the {owner} must be an Array of Arrays')
-
-
-def _check_inline_keyboard(rows: Any) -> None:
-    _check_rows(rows, "inline_keyboard", "InlineKeyboardMarkup")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
     for row in rows:
         for button in row:
             _check_inline_button(button)
+    return {"inline_keyboard": rows}
 
 
 def _check_inline_button(button: Any) -> None:
@@ -619,8 +328,7 @@ def _check_inline_button(button: Any) -> None:
         raise bad_request(prefix + 'Field "text" must be of type String')
     if not text.strip():
         raise bad_request("BUTTON_TEXT_INVALID")
-    actions = [name for name in _INLINE_BUTTON_ACTIONS if button.get(name) not in (None, "")]
-    if not actions:
+    if not any(button.get(name) not in (None, "") for name in _INLINE_BUTTON_ACTIONS):
         raise bad_request(prefix + "Text buttons are unallowed in the inline keyboard")
     data = button.get("callback_data")
     if data is not None and not 1 <= len(str(data).encode("utf-8")) <= 64:

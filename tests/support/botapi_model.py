@@ -1,7 +1,7 @@
-"""Plain data objects of the Bot API test server (users, chats, files, log records).
+"""Plain data objects of the Bot API test server (users, chats, log records, faults).
 
-They render themselves to the exact JSON shapes of the Bot API so that
-python-telegram-bot's ``de_json`` accepts them without ``api_kwargs`` surprises.
+They render themselves to the exact JSON shapes of the Bot API, so that python-telegram-bot's
+``de_json`` accepts them without ``api_kwargs`` surprises.
 """
 
 from __future__ import annotations
@@ -16,31 +16,8 @@ from tests.support.botapi_wire import UploadedFile
 JsonDict = dict[str, Any]
 MessagePredicate = Callable[[JsonDict], bool]
 
-# Update types a bot receives when it never specified allowed_updates (Bot API docs).
-DEFAULT_ALLOWED_UPDATES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-    }
-)
+# Update types a bot does not get unless it lists them in allowed_updates (Bot API docs).
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 DEFAULT_TOPIC_COLOR = 7322096
 
 
@@ -60,7 +37,6 @@ class User:
     language_code: str | None = None
     is_bot: bool = False
     started: bool = False
-    blocked_bot: bool = False
 
     def to_json(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
@@ -77,35 +53,25 @@ class Topic:
 
     message_thread_id: int
     name: str
-    icon_color: int
     creation_message: JsonDict
     closed: bool = False
-
-    def to_json(self) -> JsonDict:
-        return {
-            "message_thread_id": self.message_thread_id,
-            "name": self.name,
-            "icon_color": self.icon_color,
-        }
 
 
 @dataclass
 class Chat:
-    """A private chat, group, supergroup or channel and every message in it."""
+    """A private chat, group or supergroup and every message in it."""
 
     id: int
     type: str
     chat_instance: str
     title: str | None = None
     user: User | None = None
-    username: str | None = None
     is_forum: bool = False
     bot_is_admin: bool = False
     next_message_id: int = 1
     messages: dict[int, JsonDict] = field(default_factory=dict)
     bot_message_ids: list[int] = field(default_factory=list)
     topics: dict[int, Topic] = field(default_factory=dict)
-    reply_keyboard: JsonDict | None = None
 
     def allocate_message_id(self) -> int:
         message_id = self.next_message_id
@@ -117,42 +83,19 @@ class Chat:
             data = self.user.to_json()
             data.pop("is_bot", None)
             data.pop("language_code", None)
-            data["type"] = "private"
-            return data
+            return data | {"type": "private"}
         data = {"id": self.id, "type": self.type, "title": self.title}
-        if self.username:
-            data["username"] = self.username
         if self.is_forum:
             data["is_forum"] = True
         return data
 
 
 @dataclass
-class StoredFile:
-    """Bytes behind a file_id, uploaded by the bot or attached to a user's message."""
-
-    file_id: str
-    file_unique_id: str
-    data: bytes
-    file_path: str
-    filename: str = ""
-    mime_type: str = ""
-
-    def to_json(self) -> JsonDict:
-        return {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_size": len(self.data),
-            "file_path": self.file_path,
-        }
-
-
-@dataclass
 class RecordedRequest:
-    """One HTTP call the bot made, logged on arrival.
+    """One call the bot made, logged on arrival.
 
-    ``status`` and ``response`` stay None while the call is in flight (a long
-    poll, say); a dropped connection ends with status 0 and no response.
+    ``status`` and ``response`` stay None while the call is in flight (a long poll, say); a
+    dropped connection ends with status 0 and no response.
     """
 
     method: str
@@ -166,7 +109,7 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class BotEvent:
-    """Something the bot did to a message: ``sent``, ``edited`` or ``deleted``."""
+    """Something the bot did to a message: ``sent`` or ``edited``."""
 
     seq: int
     chat_id: int
@@ -174,31 +117,17 @@ class BotEvent:
     message: JsonDict
 
 
-@dataclass(frozen=True)
-class WebhookAttempt:
-    """One POST of an update to the bot's webhook and how it went."""
-
-    update_id: int
-    status: int | None
-    error: str | None
-    time: float
-
-
 @dataclass
 class WebhookConfig:
-    """What setWebhook stored; delivery state is tracked here too."""
+    """What setWebhook stored."""
 
     url: str
     secret_token: str | None = None
-    max_connections: int = 40
-    ip_address: str = "127.0.0.1"
-    last_error_date: int | None = None
-    last_error_message: str | None = None
 
 
 @dataclass
 class Fault:
-    """An injected failure for the next call(s) of one method."""
+    """An injected failure for the next call of one method."""
 
     kind: str  # "error", "drop" or "delay"
     status: int = 500
@@ -209,8 +138,7 @@ class Fault:
 
 
 class Injected(NamedTuple):
-    """What an injection helper produced: ``update_id`` is None if the bot can't see it."""
+    """What a simulated user did: ``update_id`` is None if the bot does not get to see it."""
 
     update_id: int | None
     message: JsonDict | None
-    update: JsonDict | None

@@ -2,14 +2,14 @@
 
 (What simulated users do lives in :mod:`tests.support.botapi_users`.)
 
-Everything here is synchronous and guarded by one re-entrant lock, so tests may
-call it from any thread (the HTTP side runs on an asyncio loop, possibly in a
-background thread).  Waiting helpers come in a blocking flavour for plain
-pytest functions and an ``*_async`` flavour for coroutines.
+Everything here is synchronous and guarded by one re-entrant lock, so tests may call it from any
+thread (the Bot API side runs on an asyncio loop, possibly in a background thread). Waiting
+helpers come in a blocking flavour for plain pytest functions and an ``*_async`` flavour for
+coroutines.
 
-Update delivery follows the Bot API: an update stays pending until the bot
-confirms it (a getUpdates ``offset`` above its ``update_id``, or a 2xx answer
-from its webhook), so a bot that dies before confirming gets it again.
+Update delivery follows the Bot API: an update stays pending until the bot confirms it (a
+getUpdates ``offset`` above its ``update_id``, or a 2xx answer from its webhook), so a bot that
+dies before confirming gets it again.
 """
 
 from __future__ import annotations
@@ -24,16 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.support.botapi_model import (
-    DEFAULT_ALLOWED_UPDATES,
+    NOT_BY_DEFAULT,
     BotEvent,
     Chat,
     Fault,
     JsonDict,
     MessagePredicate,
     RecordedRequest,
-    StoredFile,
     User,
-    WebhookAttempt,
     WebhookConfig,
 )
 
@@ -43,20 +41,13 @@ ChatRef = int | Chat | User | JsonDict
 class BotApiState:
     """Users, chats, messages, pending updates, the request log and injected faults."""
 
-    def __init__(
-        self,
-        token: str = "123:ABC",
-        bot_username: str = "naeringsbot_test_bot",
-        *,
-        bot_first_name: str = "Næringsbot",
-        privacy_mode: bool = True,
-        first_update_id: int = 100_000,
-    ) -> None:
+    def __init__(self, token: str = "123:ABC", bot_username: str = "naeringsbot_test_bot", *,
+                 privacy_mode: bool = True, first_update_id: int = 100_000) -> None:
         self.token = token
         self.bot_username = bot_username
         self.privacy_mode = privacy_mode
-        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
-        self.bot_user = User(bot_id, bot_first_name, username=bot_username, is_bot=True)
+        bot_id = token.split(":", 1)[0]
+        self.bot_user = User(int(bot_id) if bot_id.isdigit() else 1, "Næringsbot", username=bot_username, is_bot=True)
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._listeners: list[Callable[[], None]] = []
@@ -71,10 +62,8 @@ class BotApiState:
         self.allowed_updates: list[str] | None = None
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
-        self.files: dict[str, StoredFile] = {}
-        self.commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self.commands: dict[str, list[JsonDict]] = {}  # setMyCommands, by language_code ("" for all)
         self.webhook: WebhookConfig | None = None
-        self.webhook_attempts: list[WebhookAttempt] = []
         self.callback_queries: dict[str, JsonDict] = {}
         self.callback_answers: dict[str, JsonDict] = {}
         self._requests: list[RecordedRequest] = []
@@ -85,7 +74,7 @@ class BotApiState:
     # ------------------------------------------------------------- plumbing
 
     def add_listener(self, listener: Callable[[], None]) -> None:
-        """The HTTP side registers a wake-up for long polls and webhook delivery."""
+        """The Bot API side registers a wake-up for long polls and webhook delivery."""
         with self._lock:
             self._listeners.append(listener)
 
@@ -100,29 +89,22 @@ class BotApiState:
         for listener in list(self._listeners):
             listener()
 
-    def _check_may_block(self) -> None:
-        if self._loop_thread == threading.get_ident():
-            raise RuntimeError(
-                "this blocking helper would freeze the server's event loop; "
-                "use the *_async variant or ThreadedBotApiServer"
-            )
-
     def _wait_until(self, find: Callable[[], Any], timeout: float, what: str) -> Any:
         """Block until ``find()`` returns something not None, or fail with context."""
-        self._check_may_block()
+        if self._loop_thread == threading.get_ident():
+            raise RuntimeError("this blocking helper would freeze the Bot API's event loop; "
+                               "use the *_async variant or ThreadedBotApiServer")
         deadline = time.monotonic() + timeout
         with self._cond:
-            while True:
-                found = find()
-                if found is not None:
-                    return found
+            while (found := find()) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
                 self._cond.wait(remaining)
+            return found
 
     async def _wait_until_async(self, find: Callable[[], Any], timeout: float, what: str) -> Any:
-        """Polling keeps this usable from any event loop, including the server's own."""
+        """Polling keeps this usable from any event loop, including the Bot API's own."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
@@ -135,113 +117,49 @@ class BotApiState:
 
     # ------------------------------------------------------------ the world
 
-    def add_user(
-        self,
-        first_name: str = "Kari",
-        *,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = None,
-        user_id: int | None = None,
-        started: bool = False,
-    ) -> User:
+    def add_user(self, first_name: str = "Kari", *, last_name: str | None = None, username: str | None = None,
+                 language_code: str | None = None, user_id: int | None = None, started: bool = False) -> User:
         """A user with an implied private chat (chat id == user id).
 
-        ``started=False`` mirrors Telegram: the bot gets 403 "bot can't initiate
-        conversation with a user" until the user has written to it.
+        ``started=False`` mirrors Telegram: the bot gets 403 "bot can't initiate conversation
+        with a user" until the user has written to it.
         """
         with self._lock:
-            user = User(
-                user_id or next(self._ids),
-                first_name,
-                last_name,
-                username,
-                language_code,
-                started=started,
-            )
+            user = User(user_id or next(self._ids), first_name, last_name, username, language_code, started=started)
             self.users[user.id] = user
             self.chats[user.id] = Chat(user.id, "private", self._chat_instance(user.id), user=user)
             return user
 
-    def add_group(
-        self,
-        title: str = "Test group",
-        type: str = "group",
-        is_forum: bool = False,
-        *,
-        bot_is_admin: bool = False,
-        username: str | None = None,
-    ) -> Chat:
+    def add_group(self, title: str = "Test group", type: str = "group", is_forum: bool = False, *,
+                  bot_is_admin: bool = False) -> Chat:
         """A group the bot is a member of; forums must be supergroups, like on Telegram."""
-        if type not in ("group", "supergroup"):
-            raise ValueError("type must be 'group' or 'supergroup'")
-        if is_forum and type != "supergroup":
-            raise ValueError("only supergroups can be forums")
+        if type not in ("group", "supergroup") or (is_forum and type != "supergroup"):
+            raise ValueError("type must be 'group' or 'supergroup', and only supergroups can be forums")
         with self._lock:
             number = next(self._group_ids)
             chat_id = -number if type == "group" else -(1_000_000_000_000 + number)
-            chat = Chat(
-                chat_id,
-                type,
-                self._chat_instance(chat_id),
-                title=title,
-                username=username,
-                is_forum=is_forum,
-                bot_is_admin=bot_is_admin,
-            )
+            chat = Chat(chat_id, type, self._chat_instance(chat_id), title=title, is_forum=is_forum,
+                        bot_is_admin=bot_is_admin)
             self.chats[chat_id] = chat
             return chat
-
-    def add_channel(self, title: str = "Test channel", *, username: str | None = None) -> Chat:
-        """A channel where the bot is an administrator (so it receives channel posts)."""
-        with self._lock:
-            chat_id = -(1_000_000_000_000 + next(self._group_ids))
-            chat = Chat(
-                chat_id,
-                "channel",
-                self._chat_instance(chat_id),
-                title=title,
-                username=username,
-                bot_is_admin=True,
-            )
-            self.chats[chat_id] = chat
-            return chat
-
-    def block_bot(self, user: User, blocked: bool = True) -> None:
-        """Simulate the user blocking the bot: sends fail with 403 like on Telegram."""
-        with self._lock:
-            self.users[user.id].blocked_bot = blocked
 
     @staticmethod
     def _chat_instance(chat_id: int) -> str:
         return str((abs(chat_id) * 2_654_435_761) % 9_000_000_000_000_000_000 - 4_500_000)
 
-    def chat(self, ref: ChatRef) -> Chat:
-        """Resolve a chat id, Chat, User (their private chat) or Message dict."""
-        with self._lock:
-            return self.chats[self._chat_id_of(ref)]
-
     @staticmethod
     def _chat_id_of(ref: ChatRef) -> int:
+        """A chat id, Chat, User (their private chat) or Message dict."""
         if isinstance(ref, (Chat, User)):
             return ref.id
         if isinstance(ref, dict):
             return int(ref["chat"]["id"] if "chat" in ref else ref["id"])
         return int(ref)
 
-    def _store_file(self, data: bytes, path_prefix: str, filename: str = "", mime: str = "") -> StoredFile:
+    def _file_id(self) -> tuple[str, str]:
+        """A new (file_id, file_unique_id) pair shaped like Telegram's."""
         number = next(self._file_ids)
-        extension = filename.rsplit(".", 1)[-1] if "." in filename else "dat"
-        stored = StoredFile(
-            file_id=f"BQACAgIAAx0C{number:010d}{self.bot_user.id}",
-            file_unique_id=f"AgAD{number:06d}",
-            data=data,
-            file_path=f"{path_prefix}/file_{number}.{extension}",
-            filename=filename,
-            mime_type=mime,
-        )
-        self.files[stored.file_id] = stored
-        return stored
+        return f"BQACAgIAAx0C{number:010d}{self.bot_user.id}", f"AgAD{number:06d}"
 
     # ---------------------------------------------------------- update queue
 
@@ -252,19 +170,14 @@ class BotApiState:
         allowed_updates later does not resurrect or hide already queued updates.
         """
         with self._lock:
-            if not self._allows(kind):
+            allowed = self.allowed_updates
+            if (kind not in allowed) if allowed else (kind in NOT_BY_DEFAULT):
                 return None
             update_id = self._next_update_id
             self._next_update_id += 1
             self._updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
             self._changed()
             return update_id
-
-    def _allows(self, kind: str) -> bool:
-        allowed = self.allowed_updates
-        if not allowed:
-            return kind in DEFAULT_ALLOWED_UPDATES
-        return kind in allowed
 
     def pending_updates(self) -> list[JsonDict]:
         """Updates not yet confirmed by the bot, oldest first."""
@@ -278,43 +191,30 @@ class BotApiState:
             return self._confirmed_offset
 
     def confirm_updates(self, offset: int) -> None:
-        """getUpdates semantics: forget updates below ``offset``; negative keeps the last -offset."""
+        """getUpdates semantics: forget the updates below ``offset``."""
         with self._lock:
-            if offset < 0:
-                keep = self._updates[offset:]
-                if len(keep) < len(self._updates):
-                    self._confirmed_offset = max(self._confirmed_offset, keep[0]["update_id"])
-                self._updates = keep
-            elif offset > 0:
+            if offset > 0:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 self._confirmed_offset = max(self._confirmed_offset, offset)
-            self._changed()
+                self._changed()
 
-    def wait_for_confirmation(self, update_id: int, timeout: float = 10.0) -> None:
-        """Block until the bot has confirmed ``update_id`` (next offset, or webhook 2xx)."""
-        self._wait_until(
-            lambda: True if self._confirmed_offset > update_id else None,
-            timeout,
-            f"confirmation of update {update_id}",
-        )
-
-    async def wait_for_confirmation_async(self, update_id: int, timeout: float = 10.0) -> None:
-        await self._wait_until_async(
-            lambda: True if self._confirmed_offset > update_id else None,
-            timeout,
-            f"confirmation of update {update_id}",
-        )
+    def drop_pending_updates(self) -> None:
+        with self._lock:
+            if self._updates:
+                self.confirm_updates(self._updates[-1]["update_id"] + 1)
 
     def take_updates(self, limit: int) -> list[JsonDict]:
         with self._lock:
             return copy.deepcopy(self._updates[:limit])
 
-    def drop_pending_updates(self) -> None:
-        with self._lock:
-            if self._updates:
-                self._confirmed_offset = self._updates[-1]["update_id"] + 1
-            self._updates = []
-            self._changed()
+    def wait_for_confirmation(self, update_id: int, timeout: float = 10.0) -> None:
+        """Block until the bot has confirmed ``update_id`` (next offset, or webhook 2xx)."""
+        self._wait_until(lambda: True if self._confirmed_offset > update_id else None, timeout,
+                         f"confirmation of update {update_id}")
+
+    async def wait_for_confirmation_async(self, update_id: int, timeout: float = 10.0) -> None:
+        await self._wait_until_async(lambda: True if self._confirmed_offset > update_id else None, timeout,
+                                     f"confirmation of update {update_id}")
 
     # -------------------------------------------------------- what the bot did
 
@@ -327,74 +227,44 @@ class BotApiState:
             self._requests.append(request)
             self._changed()
 
-    def _finish_request(self, request: RecordedRequest, status: int, response: Any) -> None:
+    def _finish_request(self, request: RecordedRequest, status: int, response: JsonDict | None) -> None:
         with self._lock:
             request.status = status
             request.response = response
             self._changed()
 
     def bot_messages(self, chat: ChatRef) -> list[JsonDict]:
-        """Current state of every message the bot sent in a chat (edits applied, deletions gone)."""
+        """Current state of every message the bot sent in a chat (edits applied)."""
         with self._lock:
             target = self.chats[self._chat_id_of(chat)]
-            return [copy.deepcopy(target.messages[mid]) for mid in target.bot_message_ids if mid in target.messages]
+            return [copy.deepcopy(target.messages[mid]) for mid in target.bot_message_ids]
 
-    def bot_events(self, chat: ChatRef | None = None) -> list[BotEvent]:
-        """Chronological sends/edits/deletions by the bot, optionally for one chat."""
-        with self._lock:
-            if chat is None:
-                return list(self._events)
-            chat_id = self._chat_id_of(chat)
-            return [event for event in self._events if event.chat_id == chat_id]
-
-    def _next_bot_message(
-        self, chat_id: int, predicate: MessagePredicate | None, include_edits: bool
-    ) -> JsonDict | None:
+    def _next_bot_message(self, chat_id: int, predicate: MessagePredicate | None,
+                          include_edits: bool) -> JsonDict | None:
         kinds = ("sent", "edited") if include_edits else ("sent",)
-        position = self._cursors.get(chat_id, 0)
-        for event in self._events[position:]:
+        for event in self._events[self._cursors.get(chat_id, 0):]:
             self._cursors[chat_id] = event.seq + 1
-            if event.chat_id != chat_id or event.kind not in kinds:
-                continue
-            if predicate is None or predicate(event.message):
+            if event.chat_id == chat_id and event.kind in kinds and (predicate is None or predicate(event.message)):
                 return copy.deepcopy(event.message)
         return None
 
-    def wait_for_bot_message(
-        self,
-        chat: ChatRef,
-        predicate: MessagePredicate | None = None,
-        timeout: float = 10.0,
-        *,
-        include_edits: bool = True,
-    ) -> JsonDict:
+    def wait_for_bot_message(self, chat: ChatRef, predicate: MessagePredicate | None = None, timeout: float = 10.0,
+                             *, include_edits: bool = True) -> JsonDict:
         """Block until the bot sends (or edits) a message in ``chat`` not returned before.
 
-        Each chat has a cursor: messages skipped because ``predicate`` rejected
-        them are consumed too.  Edited messages come back with ``edit_date``.
+        Each chat has a cursor: messages skipped because ``predicate`` rejected them are
+        consumed too. Edited messages come back with ``edit_date``.
         """
         chat_id = self._chat_id_of(chat)
-        return self._wait_until(
-            lambda: self._next_bot_message(chat_id, predicate, include_edits),
-            timeout,
-            self._describe_wait(chat_id),
-        )
+        return self._wait_until(lambda: self._next_bot_message(chat_id, predicate, include_edits), timeout,
+                                self._describe_wait(chat_id))
 
-    async def wait_for_bot_message_async(
-        self,
-        chat: ChatRef,
-        predicate: MessagePredicate | None = None,
-        timeout: float = 10.0,
-        *,
-        include_edits: bool = True,
-    ) -> JsonDict:
+    async def wait_for_bot_message_async(self, chat: ChatRef, predicate: MessagePredicate | None = None,
+                                         timeout: float = 10.0, *, include_edits: bool = True) -> JsonDict:
         """Coroutine version of :meth:`wait_for_bot_message`."""
         chat_id = self._chat_id_of(chat)
-        return await self._wait_until_async(
-            lambda: self._next_bot_message(chat_id, predicate, include_edits),
-            timeout,
-            self._describe_wait(chat_id),
-        )
+        return await self._wait_until_async(lambda: self._next_bot_message(chat_id, predicate, include_edits),
+                                            timeout, self._describe_wait(chat_id))
 
     def _describe_wait(self, chat_id: int) -> str:
         with self._lock:
@@ -402,46 +272,23 @@ class BotApiState:
             methods = [r.method for r in self._requests][-8:]
         return f"a bot message in chat {chat_id} (recent texts {recent}, recent calls {methods})"
 
-    def skip_bot_messages(self, chat: ChatRef) -> None:
-        """Move the chat's wait cursor past everything the bot has done so far."""
-        with self._lock:
-            self._cursors[self._chat_id_of(chat)] = len(self._events)
-
     def requests(self, method: str | None = None) -> list[RecordedRequest]:
         """Every call the bot made (method names compare case-insensitively)."""
         with self._lock:
-            if method is None:
-                return list(self._requests)
-            return [r for r in self._requests if r.method.lower() == method.lower()]
+            return [r for r in self._requests if method is None or r.method.lower() == method.lower()]
 
-    def wait_for_request(
-        self,
-        method: str,
-        predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10.0,
-        *,
-        after: int = 0,
-    ) -> RecordedRequest:
+    def wait_for_request(self, method: str, predicate: Callable[[RecordedRequest], bool] | None = None,
+                         timeout: float = 10.0, *, after: int = 0) -> RecordedRequest:
         """Block until a matching request exists at index >= ``after`` of the log."""
         return self._wait_until(self._request_finder(method, predicate, after), timeout, f"a {method} request")
 
-    async def wait_for_request_async(
-        self,
-        method: str,
-        predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10.0,
-        *,
-        after: int = 0,
-    ) -> RecordedRequest:
-        return await self._wait_until_async(
-            self._request_finder(method, predicate, after), timeout, f"a {method} request"
-        )
+    async def wait_for_request_async(self, method: str, predicate: Callable[[RecordedRequest], bool] | None = None,
+                                     timeout: float = 10.0, *, after: int = 0) -> RecordedRequest:
+        return await self._wait_until_async(self._request_finder(method, predicate, after), timeout,
+                                            f"a {method} request")
 
-    def _request_finder(
-        self, method: str, predicate: Callable[[RecordedRequest], bool] | None, after: int
-    ) -> Callable[[], RecordedRequest | None]:
-        """The first request of the log at index >= ``after`` matching ``method`` and ``predicate``."""
-
+    def _request_finder(self, method: str, predicate: Callable[[RecordedRequest], bool] | None,
+                        after: int) -> Callable[[], RecordedRequest | None]:
         def find() -> RecordedRequest | None:
             for request in self._requests[after:]:
                 if request.method.lower() == method.lower() and (predicate is None or predicate(request)):
@@ -455,48 +302,26 @@ class BotApiState:
         with self._lock:
             return list(self.callback_answers)
 
-    def reply_keyboard(self, chat: ChatRef) -> JsonDict | None:
-        """The custom reply keyboard the user currently sees in ``chat``, if any."""
-        with self._lock:
-            return copy.deepcopy(self.chats[self._chat_id_of(chat)].reply_keyboard)
-
-    def my_commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
-        """Commands stored by setMyCommands for a scope/language (exact match, no fallback)."""
-        with self._lock:
-            return copy.deepcopy(self.commands.get((scope_key(scope), language_code), []))
-
-    def file_bytes(self, file_id: str) -> bytes:
-        with self._lock:
-            return self.files[file_id].data
-
     # ------------------------------------------------------------- faults
 
-    def fail_next(
-        self,
-        method: str,
-        status: int = 500,
-        count: int = 1,
-        description: str | None = None,
-        *,
-        retry_after: int | None = None,
-        after_processing: bool = False,
-    ) -> None:
-        """Answer the next ``count`` calls of ``method`` ("*" = any) with an error.
+    def fail_next(self, method: str, status: int = 500, count: int = 1, description: str | None = None, *,
+                  retry_after: int | None = None, after_processing: bool = False) -> None:
+        """Answer the next ``count`` calls of ``method`` with an error.
 
-        429 carries ``parameters.retry_after`` (default 1 s).  With
-        ``after_processing`` the call takes effect first and only the answer is
-        an error, which is how duplicate sends happen in production.
+        429 carries ``parameters.retry_after`` (default 1 s). With ``after_processing`` the call
+        takes effect first and only the answer is an error.
         """
-        fault = Fault("error", status, description, retry_after, after_processing=after_processing)
-        self._add_fault(method, fault, count)
+        self._add_fault(method, Fault("error", status, description, retry_after, after_processing=after_processing),
+                        count)
 
     def drop_connection_next(self, method: str, count: int = 1, *, after_processing: bool = False) -> None:
-        """Close the socket without any HTTP response for the next ``count`` calls."""
+        """Close the connection without any answer for the next ``count`` calls: before handling
+        them, or after (the message is delivered, the bot never hears so, and sends again)."""
         self._add_fault(method, Fault("drop", after_processing=after_processing), count)
 
     def delay_next(self, method: str, seconds: float, count: int = 1, *, after_processing: bool = False) -> None:
-        """Hold the next ``count`` calls for ``seconds``: before handling them, or after
-        (the call takes effect at once, the answer comes late, e.g. past PTB's read timeout)."""
+        """Hold the next ``count`` calls for ``seconds``: before handling them, or after (the call
+        takes effect at once, the answer comes late, e.g. past the client's read timeout)."""
         self._add_fault(method, Fault("delay", seconds=seconds, after_processing=after_processing), count)
 
     def clear_faults(self) -> None:
@@ -505,23 +330,10 @@ class BotApiState:
 
     def _add_fault(self, method: str, fault: Fault, count: int) -> None:
         with self._lock:
-            queue = self._faults.setdefault(method.lower(), deque())
-            queue.extend(copy.copy(fault) for _ in range(count))
+            self._faults.setdefault(method.lower(), deque()).extend(copy.copy(fault) for _ in range(count))
 
     def take_fault(self, method: str) -> Fault | None:
-        """Pop the fault due for this call: method-specific ones first, then "*"."""
+        """Pop the fault due for this call of ``method``, if any."""
         with self._lock:
-            for key in (method.lower(), "*"):
-                queue = self._faults.get(key)
-                if queue:
-                    return queue.popleft()
-            return None
-
-
-def scope_key(scope: JsonDict | None) -> str:
-    """Commands are stored per scope; identical scopes compare equal regardless of key order."""
-    if not scope or scope.get("type") == "default":
-        return "default"
-    parts = [str(scope.get("type"))]
-    parts += [f"{key}={scope[key]}" for key in ("chat_id", "user_id") if key in scope]
-    return ";".join(parts)
+            queue = self._faults.get(method.lower())
+            return queue.popleft() if queue else None

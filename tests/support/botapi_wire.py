@@ -1,12 +1,10 @@
 """Wire-level pieces of the Bot API test server: errors and parameter decoding.
 
-The real Bot API accepts the same parameters as a query string, as
-``application/x-www-form-urlencoded``, as ``multipart/form-data`` or as a JSON
-body.  In the form encodings every value is a string (python-telegram-bot
-JSON-encodes nested values such as ``reply_markup``), while a JSON body keeps
-native types.  :class:`Params` hides that difference so that method handlers
-read typed values the same way Telegram's server does: leniently for integers
-and booleans, strictly for JSON objects.
+The Bot API takes the same parameters as a query string, a form (urlencoded or multipart) or a
+JSON body. In the form encodings every value is a string (python-telegram-bot JSON-encodes nested
+values such as ``reply_markup``), while a JSON body keeps native types. :class:`Params` hides the
+difference, so method handlers read values the way Telegram does: leniently for integers and
+booleans, strictly for JSON objects.
 """
 
 from __future__ import annotations
@@ -15,75 +13,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-# Parameters the Bot API documents as JSON-serialized objects or arrays.
-JSON_FIELDS = frozenset(
-    {
-        "reply_markup",
-        "entities",
-        "caption_entities",
-        "allowed_updates",
-        "commands",
-        "scope",
-        "reply_parameters",
-        "link_preview_options",
-        "media",
-        "results",
-        "explanation_entities",
-        "options",
-        "menu_button",
-        "permissions",
-        "rights",
-        "reaction",
-        "message_ids",
-    }
-)
+# Parameters of the methods the bot calls that the Bot API documents as JSON-serialized.
+JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "reply_parameters", "link_preview_options"})
+# Decoded in the request log, so tests compare ints and bools however the client encoded them.
+INT_FIELDS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "message_thread_id",
+                        "reply_to_message_id"})
+BOOL_FIELDS = frozenset({"drop_pending_updates", "show_alert", "disable_web_page_preview",
+                         "allow_sending_without_reply", "disable_notification", "protect_content"})
 
-# Integer parameters; normalised in the request log so tests can compare ints.
-INT_FIELDS = frozenset(
-    {
-        "message_id",
-        "offset",
-        "limit",
-        "timeout",
-        "message_thread_id",
-        "reply_to_message_id",
-        "cache_time",
-        "max_connections",
-        "user_id",
-        "icon_color",
-        "from_chat_id",
-        "duration",
-        "width",
-        "height",
-    }
-)
-
-BOOL_FIELDS = frozenset(
-    {
-        "drop_pending_updates",
-        "disable_notification",
-        "protect_content",
-        "show_alert",
-        "disable_web_page_preview",
-        "allow_sending_without_reply",
-        "has_spoiler",
-        "show_caption_above_media",
-        "allow_paid_broadcast",
-    }
-)
-
-FLOAT_FIELDS = frozenset({"latitude", "longitude"})
-
-HTTP_STATUS_PREFIX = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-}
+HTTP_STATUS_PREFIX = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                      409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway"}
 
 
 class ApiError(Exception):
@@ -97,11 +36,7 @@ class ApiError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         """Body exactly as Telegram sends it, ``parameters`` only when present."""
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.code,
-            "description": self.description,
-        }
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
         if self.parameters:
             body["parameters"] = self.parameters
         return body
@@ -116,15 +51,13 @@ def error_for_status(status: int, description: str | None, retry_after: int | No
     """Build an injected fault that looks like the real one for ``status``."""
     if status == 429:
         seconds = retry_after if retry_after is not None else 1
-        text = description or f"Too Many Requests: retry after {seconds}"
-        return ApiError(429, text, {"retry_after": seconds})
-    prefix = HTTP_STATUS_PREFIX.get(status, "Error")
-    return ApiError(status, description or prefix)
+        return ApiError(429, description or f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+    return ApiError(status, description or HTTP_STATUS_PREFIX.get(status, "Error"))
 
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file part of a multipart request, kept byte-for-byte for assertions."""
+    """A file part of a multipart request, kept byte for byte for assertions."""
 
     field_name: str
     filename: str
@@ -141,13 +74,12 @@ class Params:
 
     def has(self, name: str) -> bool:
         """Telegram treats empty strings like missing parameters."""
-        value = self.values.get(name)
-        return value is not None and value != ""
+        return self.values.get(name) not in (None, "")
 
-    def get_str(self, name: str, default: str | None = None) -> str | None:
+    def get_str(self, name: str) -> str | None:
         value = self.values.get(name)
         if value is None:
-            return default
+            return None
         if isinstance(value, (dict, list)):
             return json.dumps(value)
         if isinstance(value, bool):
@@ -159,24 +91,18 @@ class Params:
         value = self.values.get(name)
         if value is None or value == "":
             return default
-        return _lenient_int(value)
+        if isinstance(value, int):
+            return int(value)
+        try:
+            return int(float(str(value).strip()))
+        except ValueError:
+            return 0
 
-    def get_bool(self, name: str, default: bool = False) -> bool:
+    def get_bool(self, name: str) -> bool:
         value = self.values.get(name)
-        if value is None or value == "":
-            return default
         if isinstance(value, bool):
             return value
         return str(value).strip().lower() in {"true", "1"}
-
-    def get_float(self, name: str, default: float | None = None) -> float | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            return default
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return 0.0
 
     def get_json(self, name: str, what: str | None = None) -> Any:
         """Decode a JSON-serialized parameter, failing like Telegram does."""
@@ -190,62 +116,26 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f"can't parse {what or name} JSON object") from None
 
-    def chat_id(self, name: str = "chat_id") -> int | str | None:
-        """Chat ids are integers, or ``@username`` strings for public chats."""
-        value = self.values.get(name)
-        if value is None or value == "":
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        text = str(value).strip()
-        try:
-            return int(text)
-        except ValueError:
-            return text
-
-
-def _lenient_int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(str(value).strip()))
-    except (TypeError, ValueError):
-        return 0
-
 
 def normalise(values: dict[str, Any]) -> dict[str, Any]:
-    """Decode a request's parameters to native types for the request log.
+    """A request's parameters with native types, for the request log.
 
-    Tests assert on ``params["reply_markup"]["inline_keyboard"]`` or
-    ``params["chat_id"] == 42`` regardless of how the client encoded them.
-    Values that do not decode are kept as sent.
+    Tests assert on ``params["reply_markup"]["inline_keyboard"]`` or ``params["chat_id"] == 42``
+    however the client encoded them. Values that do not decode are kept as sent.
     """
-    result: dict[str, Any] = {}
-    for name, value in values.items():
-        result[name] = _normalise_one(name, value)
-    return result
+    return {name: _normalise_one(name, value) for name, value in values.items()}
 
 
 def _normalise_one(name: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    if name in JSON_FIELDS:
-        try:
+    try:
+        if name in JSON_FIELDS:
             return json.loads(value)
-        except ValueError:
-            return value
-    if name in INT_FIELDS or name == "chat_id":
-        try:
+        if name in INT_FIELDS:
             return int(value)
-        except ValueError:
-            return value
+    except ValueError:
+        return value
     if name in BOOL_FIELDS:
         return value.strip().lower() in {"true", "1"}
-    if name in FLOAT_FIELDS:
-        try:
-            return float(value)
-        except ValueError:
-            return value
     return value
