@@ -59,7 +59,7 @@ class _PerQuestion:
         for entry in knowledge:
             starts.append(len(self.questions))
             self.ids.append(entry.id)
-            self.questions += [*entry.questions.nb, *entry.questions.en]
+            self.questions += entry.questions.all()
         self._starts = np.array(starts, dtype=np.intp)
 
     def best_entries(self, question_scores: np.ndarray, limit: int) -> list[Candidate]:
@@ -100,7 +100,7 @@ class BM25Ranker:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.ids = [entry.id for entry in knowledge]
         corpus = [
-            tokens(" ".join([*entry.questions.nb, *entry.questions.en, entry.title.nb, entry.title.en,
+            tokens(" ".join([*entry.questions.all(), *(entry.title.get(lang) for lang in entry.title.languages()),
                              *entry.keywords]))
             for entry in knowledge
         ]

@@ -17,6 +17,10 @@ topics the knowledge base recognises) are handled as the matcher handles them. T
 questions they are scored on, the baselines and ``matcher_tuned`` are measured in-sample, which
 flatters them; ``matcher`` is in-sample only on the files its settings were fitted on.
 
+The bank knowledge base (``bench/data/bank/``: English, another domain, 40 entries) is measured too:
+the matcher with the settings ``naeringsbot kb tune`` finds for it alone (its own alternate questions
+and the shipped corpus, no test questions), on its test questions, next to the same baselines.
+
 Usage: python bench/quality.py [--quick] [--json] [FILE ...]   (default: every knowledge/eval/*.yaml)
 """
 
@@ -52,9 +56,12 @@ from bench.common import (
     shipped_config,
     table,
 )
+from bot.config import MatchingSettings, load_config
 from bot.engine import AnswerEngine
 from bot.knowledge.evaluation import TestQuestion, evaluate
 from bot.knowledge.model import KnowledgeBase, load_knowledge
+from bot.knowledge.tuning import calibrate
+from bot.matching.matcher import Matcher
 
 FIGURES = ("answer_accuracy", "top1_accuracy", "top3_recall", "rejection_rate", "wrong_answer_rate")
 KEPT = ("total", "in_scope", "out_of_scope", *FIGURES, "ambiguous_rate", "match_latency_us")
@@ -64,6 +71,7 @@ GRID_POINTS = (66, 41, 11)  # answer × gap × suggest, as many as bot/knowledge
 QUICK_GRID_POINTS = (21, 11, 6)
 QUICK_SAMPLE = 3  # --quick: every third question of each file
 BASELINES: dict[str, type[Any]] = {"wratio": WRatioRanker, "bm25": BM25Ranker, "char_tfidf": CharTfidfRanker}
+BANK = Path(__file__).resolve().parent / "data" / "bank"
 
 
 def figures_of(matcher: Any, knowledge: KnowledgeBase, questions: list[TestQuestion]) -> dict[str, Any]:
@@ -106,6 +114,7 @@ def compare(files: list[Path], quick: bool) -> dict[str, Any]:
                                      "from": f"tuned on {set_name}"}
             systems[system]["by_file"][set_name] = figures
     headline = "all" if "all" in sets else next(iter(sets))
+    bank = bank_figures(quick)
     for figures_by_file in systems.values():
         figures_by_file.update(figures_by_file["by_file"][headline])
     return {
@@ -115,8 +124,33 @@ def compare(files: list[Path], quick: bool) -> dict[str, Any]:
         "constraints": {"max_wrong": MAX_WRONG, "min_rejection": MIN_REJECTION},
         "baseline_build_ms": build_ms,
         "systems": systems,
+        "bank": bank,
         "machine": machine(),
     }
+
+
+def bank_figures(quick: bool) -> dict[str, Any]:
+    """The bank knowledge base: the matcher tuned on it alone by ``kb tune``, and the baselines."""
+    config = load_config(BANK / "config.yaml")
+    knowledge = load_knowledge(config.knowledge_dir)
+    started = time.perf_counter()
+    settings = calibrate(Matcher(knowledge, MatchingSettings()), config.knowledge.languages).settings
+    tune_s = round(time.perf_counter() - started, 1)
+    questions = questions_in(BANK / "test-questions.yaml")[:: QUICK_SAMPLE if quick else 1]
+    matcher = Matcher(knowledge, settings)
+    systems: dict[str, Any] = {"matcher": figures_of(matcher, knowledge, questions)}
+    systems["matcher"]["thresholds"] = {"answer": settings.answer_threshold, "suggest": settings.suggest_threshold,
+                                        "gap": settings.min_gap, "from": "kb tune on the bank knowledge base alone"}
+    for name, ranker_class in BASELINES.items():
+        ranker = RankedOnce(DeclineAware(ranker_class(knowledge), knowledge))
+        rankings = [ranker.ranking(question.q) for question in questions]
+        grids = score_grids(rankings, QUICK_GRID_POINTS if quick else GRID_POINTS)
+        chosen, _ = choose_thresholds(rankings, [question.expect for question in questions], grids,
+                                      MAX_WRONG, MIN_REJECTION)
+        systems[name] = figures_of(ThresholdMatcher(ranker, chosen), knowledge, questions)
+        systems[name]["thresholds"] = {"answer": chosen.answer, "suggest": chosen.suggest, "gap": chosen.gap,
+                                       "from": "tuned on the bank test questions"}
+    return {"entries": len(knowledge), "questions": len(questions), "tune_s": tune_s, "systems": systems}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -146,6 +180,22 @@ def report(result: dict[str, Any]) -> str:
                 ],
             ),
         ]
+    bank = result["bank"]
+    first = bank["systems"]["matcher"]
+    lines += [
+        "",
+        f"bank knowledge base ({bank['entries']} entries, English; matcher tuned by kb tune on it alone in "
+        f"{bank['tune_s']} s): {first['total']} test questions ({first['in_scope']} in scope, "
+        f"{first['out_of_scope']} out)",
+        table(
+            ["system", "answer/suggest/gap", "answer acc.", "top-1", "top-3", "rejection", "wrong", "p50 µs", "p99 µs"],
+            [
+                [name, _thresholds(figures["thresholds"]), *[_pct(figures[key]) for key in FIGURES],
+                 figures["match_latency_us"]["p50"], figures["match_latency_us"]["p99"]]
+                for name, figures in bank["systems"].items()
+            ],
+        ),
+    ]
     lines += ["", machine_line()]
     return "\n".join(lines)
 

@@ -1,11 +1,17 @@
-"""``kb check``: collisions, required ids and overdue reviews, reported as file:line messages."""
+"""``kb check``: collisions, required ids and languages, overdue reviews, reported as file:line messages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from bot.knowledge.check import REQUIRED_IDS, check_knowledge
+import pytest
+from click.testing import CliRunner
+from rapidfuzz import fuzz, process
+
+from bot.cli import cli
+from bot.config import load_config
+from bot.knowledge.check import REQUIRED_IDS, check_knowledge, near_duplicates
 from tests.conftest import ROOT
 from tests.helpers import entry, write_knowledge
 
@@ -21,8 +27,33 @@ def test_shipped_knowledge_base_passes() -> None:
 
 def test_missing_required_entry_is_an_error(tmp_path: Path) -> None:
     write_knowledge(tmp_path, *[entry(i) for i in REQUIRED_IDS if i != "funding"])
-    messages = [str(p) for p in check_knowledge(tmp_path)]
+    messages = [str(p) for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS)]
     assert any("required entry 'funding' is missing" in m for m in messages)
+
+
+def test_shipped_config_requires_the_contracts_ids() -> None:
+    assert load_config(ROOT / "config.yaml").knowledge.required_ids == list(REQUIRED_IDS)
+
+
+def test_a_knowledge_base_without_drammens_ids_passes_when_config_requires_none(tmp_path: Path) -> None:
+    write_knowledge(tmp_path, entry("lost-card"), entry("open-account"))
+    assert [p for p in check_knowledge(tmp_path) if p.severity == "error"] == []
+
+
+def test_an_english_only_knowledge_base_passes_when_config_says_english(tmp_path: Path) -> None:
+    english = {"topics": [{"id": "start", "title": {"en": "Cards"}}]}
+    write_knowledge(tmp_path, entry("lost-card", title={"en": "Lost card"}, answer={"en": "Block it in the app."},
+                                    questions={"en": ["I lost my card"]}), topics=english)
+    assert [p for p in check_knowledge(tmp_path, languages=["en"]) if p.severity == "error"] == []
+    missing = [str(p) for p in check_knowledge(tmp_path, languages=["nb", "en"])]
+    assert any("entries.0.answer.nb: missing" in m for m in missing)
+    assert any("topics.0.title.nb: missing" in m for m in missing)
+
+
+def test_the_bank_knowledge_base_passes_with_its_own_config() -> None:
+    result = CliRunner().invoke(cli, ["kb", "check", "--config", str(ROOT / "bench/data/bank/config.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
 
 
 def test_colliding_questions_under_two_ids_are_an_error(tmp_path: Path) -> None:
@@ -33,12 +64,41 @@ def test_colliding_questions_under_two_ids_are_an_error(tmp_path: Path) -> None:
             entry("course-b", questions={"nb": ["finnes det kurs for grundere"], "en": ["other thing"]}),
         ),
     )
-    problems = [p for p in check_knowledge(tmp_path) if "nearly the same" in p.message]
+    problems = [p for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS) if "nearly the same" in p.message]
     assert len(problems) == 1
     lines = (tmp_path / "entries.yaml").read_text("utf-8").splitlines()
     assert "grundere" in lines[problems[0].line - 1]
     assert str(problems[0]).startswith(f"{tmp_path / 'entries.yaml'}:{problems[0].line}: ")
     assert "— rephrase one" in str(problems[0])
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("why was my card declined", "when was my card declined"),
+        ("I can log in to the app", "I can't log in to the app"),
+        ("kan jeg endre min pin-kode", "kan jeg endre din pin-kode"),
+        ("hvorfor er kontoen stengt", "hvordan er kontoen stengt"),
+    ],
+)
+def test_questions_that_differ_by_a_meaningful_short_word_are_not_duplicates(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    write_knowledge(tmp_path, entry("one-thing", questions={"nb": [first], "en": ["one"]}),
+                    entry("other-thing", questions={"nb": [second], "en": ["two"]}))
+    assert not [p for p in check_knowledge(tmp_path) if "nearly the same" in p.message]
+
+
+def test_near_duplicates_finds_what_comparing_all_pairs_finds() -> None:
+    from bot.knowledge.model import load_knowledge
+    from bot.matching.normalise import meaning_tokens
+
+    texts = sorted({" ".join(sorted(meaning_tokens(q))) for e in load_knowledge(ROOT / "knowledge")
+                    for q in e.questions.all()})
+    texts += [text + "s" for text in texts[::7]]  # near-duplicates for sure
+    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=92, workers=1)
+    expected = {(int(i), int(j)) for i, j in zip(*scores.nonzero(), strict=True) if i < j}
+    assert set(near_duplicates(texts)) == expected and expected
 
 
 def test_overdue_review_is_a_warning_not_an_error(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ def test_best_setting_answers_most_without_breaking_the_constraints() -> None:
 def test_figures_match_what_decide_would_do() -> None:
     for result in tune(SCORED, QUESTIONS, CONFIDENCES, max_wrong=1.0, min_rejection=0.0)[:50]:
         settings = MatchingSettings(answer_threshold=result.answer_threshold,
-                                    suggest_threshold=result.suggest_threshold, min_gap=result.min_gap)
+                                    suggest_threshold=result.suggest_threshold, min_gap=result.min_gap,
+                                    suggest_confidence=result.suggest_confidence)
         outcomes = [decide(s.ranked, MODEL.probability(s.features), settings) for s in SCORED]
         right = sum(outcome == "answered" and s.ranked[0].entry_id in question.expect
                     for outcome, s, question in zip(outcomes, SCORED, QUESTIONS, strict=True))
@@ -104,5 +105,15 @@ def test_out_of_fold_confidences_come_from_models_that_did_not_see_the_question(
 def test_a_declined_question_is_never_counted_as_answered() -> None:
     declined = [Scoring([Candidate("a", 0.95), Candidate("b", 0.1)], features(0.95), declined="decline-x")]
     (result,) = tune(declined, [Question("parkering", [])], [0.99], max_wrong=0.0, min_rejection=1.0,
-                     answer_grid=[0.5], suggest_grid=[0.1], gap_grid=[0.0])
+                     answer_grid=[0.5], suggest_grid=[0.1], gap_grid=[0.0], suggest_confidence_grid=[0.0])
     assert result.rejection_rate == 1.0 and result.wrong_answer_rate == 0.0
+
+
+def test_out_of_scope_questions_are_offered_no_pointless_did_you_mean() -> None:
+    # The trap ranks its entry as high as the weak right answer, but with a far lower confidence:
+    # a floor on the confidence keeps it from being offered as "did you mean", at no cost.
+    scored = [SCORED[0], SCORED[2], SCORED[3]]
+    questions = [QUESTIONS[0], QUESTIONS[2], QUESTIONS[3]]
+    best = tune(scored, questions, [0.95, 0.4, 0.05], max_wrong=0.0, min_rejection=1.0)[0]
+    assert best.top1_accuracy == 1.0 and best.out_of_scope_suggested == 0.0
+    assert 0.05 < best.suggest_confidence <= 0.4

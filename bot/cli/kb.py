@@ -25,12 +25,16 @@ def kb() -> None:
 def kb_check(config_file: Path | None, directory: Path | None) -> None:
     """Validate the knowledge base; print 'file:line: problem — what to do' for each problem.
 
-    Exit status 0 when valid (warnings such as an overdue review date allowed), 1 when not.
+    Exit status 0 when valid (warnings such as an overdue review date allowed), 1 when not. The
+    entries that must exist and the languages every text needs are knowledge.required_ids and
+    knowledge.languages in config.
 
     Example: naeringsbot kb check knowledge/
     """
-    folder = directory or read_config(config_file).knowledge_dir
-    problems = check_knowledge(folder)
+    config = read_config(config_file)
+    folder = directory or config.knowledge_dir
+    problems = check_knowledge(folder, required_ids=config.knowledge.required_ids,
+                               languages=config.knowledge.languages)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(problem.severity == "error" for problem in problems)
@@ -75,49 +79,58 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
 
 @kb.command("tune")
 @config_option
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--max-wrong", default=0.02, show_default=True, help="Highest wrong-answer rate allowed.")
 @click.option("--min-rejection", default=0.92, show_default=True, help="Lowest out-of-scope rejection allowed.")
+@click.option("--out-of-scope-share", default=0.3, show_default=True,
+              help="Share of out-of-scope questions the rates assume (the corpus is reweighted to it).")
 @click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
 def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
-            top: int) -> None:
-    """Fit the confidence model and search the thresholds on test questions.
+            out_of_scope_share: float, top: int) -> None:
+    """Fit the confidence model and the thresholds from the knowledge base itself.
 
-    Scores every question once, fits the model that tells a right best entry from a wrong or
-    out-of-scope one, then tries every combination of answer_threshold, suggest_threshold and
-    min_gap on cross-validated confidences (each from a model that did not see the question).
-    Prints a matching: block for config.yaml; nothing is changed automatically. Tune on
-    development questions and check the result with 'kb eval' on questions not used here.
+    With no FILES the examples are the knowledge base's own alternate questions, each scored by a
+    matcher built without it (in scope), and the general out-of-scope corpus shipped with
+    Næringsbot plus the decline entries' questions (out of scope). Test-question FILES, when
+    given, are added on top with half the weight. Fits the model that tells a right best entry
+    from a wrong or out-of-scope one, then tries every combination of answer_threshold,
+    suggest_threshold and min_gap on cross-validated confidences. Prints a matching: block for
+    config.yaml; nothing is changed automatically. Run it after adding or rewording entries, and
+    check the result with 'kb eval' on questions not used here.
 
-    Example: naeringsbot kb tune knowledge/eval/questions.yaml knowledge/eval/questions-c.yaml
+    Example: naeringsbot kb tune    (or: naeringsbot kb tune knowledge/eval/questions.yaml)
     """
-    from bot.knowledge.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
+    from bot.knowledge.tuning import Example, calibrate
 
     config = read_config(config_file)
     engine = build_engine(config)
-    questions = []
+    dev: list[Example] = []
     for file in files:
         try:
-            questions.extend(load_questions(file))
+            dev += [Example(q.q, q.expect, q.lang, file.name) for q in load_questions(file)]
         except QuestionFileError as error:
             click.echo(str(error), err=True)
             sys.exit(1)
-    scored = score_questions(engine.matcher, questions)
-    model = fit_confidence(scored, questions)
-    confidences = out_of_fold_confidence(scored, questions)
-    results = tune(scored, questions, confidences, max_wrong=max_wrong, min_rejection=min_rejection)
-    if not results:
+    try:
+        found = calibrate(engine.matcher, config.knowledge.languages, dev, max_wrong=max_wrong,
+                          min_rejection=min_rejection, out_of_scope_share=out_of_scope_share)
+    except ValueError:
         click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
         sys.exit(1)
-    click.echo(f"{len(questions)} questions; best settings first:")
-    click.echo("answer  suggest  gap    answered  rejected  wrong")
-    for result in results[:top]:
+    sources = [question.source for question in found.questions]
+    click.echo(f"{sources.count('self') + sources.count('decline')} alternate questions, "
+               f"{sources.count('corpus')} corpus questions, {len(dev)} from files; best settings first:")
+    click.echo("answer  suggest  gap    floor  answered  rejected  wrong   top-1  out of scope offered")
+    for result in found.results[:top]:
         click.echo(f"{result.answer_threshold:6.2f}  {result.suggest_threshold:7.2f}  {result.min_gap:5.2f}  "
-                   f"{result.answer_accuracy:8.1%}  {result.rejection_rate:8.1%}  {result.wrong_answer_rate:5.1%}")
-    best = results[0]
+                   f"{result.suggest_confidence:5.2f}  {result.answer_accuracy:8.1%}  {result.rejection_rate:8.1%}  "
+                   f"{result.wrong_answer_rate:5.1%}  {result.top1_accuracy:6.1%}  "
+                   f"{result.out_of_scope_suggested:6.1%}")
+    settings = found.settings
     block = {"matching": {
-        "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
-        "min_gap": best.min_gap, "max_suggestions": config.matching.max_suggestions,
-        "confidence": {"intercept": model.intercept, "weights": model.weights},
+        "answer_threshold": settings.answer_threshold, "suggest_threshold": settings.suggest_threshold,
+        "min_gap": settings.min_gap, "suggest_confidence": settings.suggest_confidence,
+        "max_suggestions": settings.max_suggestions,
+        "confidence": {"intercept": settings.confidence.intercept, "weights": settings.confidence.weights},
     }}
     click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))

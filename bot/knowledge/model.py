@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.knowledge.files import YamlDocument, YamlSyntaxError, load_yaml
 
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "en")  # what every entry needs unless knowledge.languages says otherwise
+ALL_LANGUAGES = ("nb", "nn", "en")
 CONTACT_ENTRY = "contact"  # the contract's entry for "talk to a person": the handoff, not just a card
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -21,36 +22,58 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _preference(lang: str) -> tuple[str, ...]:
+    """The languages to show for ``lang``, best first: nynorsk falls back to Bokmål, then English."""
+    return {"nn": ("nn", "nb", "en"), "nb": ("nb", "nn", "en")}.get(lang, ("en", "nb", "nn"))
+
+
 class Text(Model):
-    """One text per language; both are required so every user gets an answer in their language."""
+    """One text per language. Which languages every entry needs is the knowledge base's choice
+    (``knowledge.languages``, checked by the loader); a missing one falls back to another."""
 
-    nb: str
-    en: str
+    nb: str | None = None
+    nn: str | None = None
+    en: str | None = None
 
-    @field_validator("nb", "en")
+    @field_validator("nb", "nn", "en")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("is empty")
-        return value.strip()
+        return value.strip() if value is not None else None
+
+    def languages(self) -> list[str]:
+        return [lang for lang in ALL_LANGUAGES if getattr(self, lang) is not None]
 
     def get(self, lang: str) -> str:
-        return self.nb if lang == "nb" else self.en
+        for candidate in _preference(lang):
+            value = getattr(self, candidate)
+            if value is not None:
+                return str(value)
+        return ""
 
 
 class Questions(Model):
-    nb: list[str] = Field(min_length=1)
-    en: list[str] = Field(min_length=1)
+    nb: list[str] = []
+    nn: list[str] = []
+    en: list[str] = []
 
-    @field_validator("nb", "en")
+    @field_validator("nb", "nn", "en")
     @classmethod
     def _no_blank_questions(cls, value: list[str]) -> list[str]:
         if any(not str(question).strip() for question in value):
             raise ValueError("contains an empty question")
         return [str(question).strip() for question in value]
 
+    def languages(self) -> list[str]:
+        return [lang for lang in ALL_LANGUAGES if getattr(self, lang)]
+
     def get(self, lang: str) -> list[str]:
-        return self.nb if lang == "nb" else self.en
+        """The questions written in ``lang`` itself (no fallback: they are what the matcher learns)."""
+        return list(getattr(self, lang, []) or [])
+
+    def all(self) -> list[str]:
+        return [question for lang in ALL_LANGUAGES for question in getattr(self, lang)]
 
 
 class Topic(Model):
@@ -72,7 +95,7 @@ class Entry(Model):
     keywords: list[str] = []
     related: list[str] = []
     source: str | None = None  # where the facts come from, shown under the answer card
-    as_of: dt.date | None = None  # the date of that source
+    as_of: dt.date | int | None = None  # the date of that source, or its year when no day is known
 
 
 class KnowledgeFile(Model):
@@ -157,8 +180,14 @@ def _unreadable(path: Path, max_bytes: int) -> Problem | None:
     return None
 
 
-def read_knowledge(directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[KnowledgeBase, list[Problem]]:
-    """Parse and validate every file; collect all problems instead of stopping at the first."""
+def read_knowledge(
+    directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES, languages: Sequence[str] | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
+    """Parse and validate every file; collect all problems instead of stopping at the first.
+
+    ``languages`` are the languages every title, answer and question list must have (config's
+    ``knowledge.languages``); by default those that any entry uses (nynorsk only if nothing else).
+    """
     base = KnowledgeBase()
     problems: list[Problem] = []
     files = knowledge_files(directory)
@@ -182,16 +211,49 @@ def read_knowledge(directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> 
         base.documents.append(document)
         problems.extend(_add_document(base, document))
     problems.extend(_cross_references(base))
+    problems.extend(_missing_languages(base, languages))
     return base, problems
 
 
-def load_knowledge(directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> KnowledgeBase:
+def load_knowledge(
+    directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES, languages: Sequence[str] | None = None
+) -> KnowledgeBase:
     """Load for serving: any error raises, warnings (like an overdue review) do not."""
-    base, problems = read_knowledge(directory, max_bytes)
+    base, problems = read_knowledge(directory, max_bytes, languages)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise KnowledgeBaseError(errors)
     return base
+
+
+def _missing_languages(base: KnowledgeBase, languages: Sequence[str] | None) -> list[Problem]:
+    """Every topic title and every entry's title, answer and questions in each required language."""
+    if languages is None:
+        used = {lang for entry in base for text in (entry.title, entry.answer, entry.questions)
+                for lang in text.languages()}
+        languages = [lang for lang in ALL_LANGUAGES if lang in used and lang != "nn"] or sorted(used)
+    if not languages:
+        return []
+    advice = (
+        f"(both '{languages[0]}' and '{languages[1]}' are required)" if len(languages) == 2
+        else f"(every text needs {', '.join(repr(lang) for lang in languages)})"
+    )
+    problems = []
+    for document in base.documents:
+        data = document.data if isinstance(document.data, dict) else {}
+        sections: list[tuple[str, dict[str, Topic] | dict[str, Entry], tuple[str, ...]]] = [
+            ("topics", base.topics, ("title",)), ("entries", base.entries, ("title", "answer", "questions"))]
+        for section, items, fields in sections:
+            for index, raw in enumerate(data.get(section) or []):
+                item = items.get(str(raw.get("id"))) if isinstance(raw, dict) else None
+                for name in fields if item is not None else ():
+                    present = getattr(item, name).languages()
+                    problems += [
+                        Problem(document.path, document.line_of([section, index, name]),
+                                f"{section}.{index}.{name}.{lang}: missing — add it {advice}")
+                        for lang in languages if lang not in present
+                    ]
+    return problems
 
 
 def _line_of_message(message: str) -> int:

@@ -1,26 +1,44 @@
 """Choosing the confidence model and the decision thresholds (``matching:`` in config).
 
-``kb tune`` fits the confidence model on test questions (is the best-ranked entry right?), then
-grid-searches the thresholds. Scoring is the slow part and does not depend on either, so each
-question is scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A
-wrong confident answer is the worst outcome, so the wrong-answer rate and the rejection rate are
+``kb tune`` fits the confidence model on example questions (is the best-ranked entry right?), then
+grid-searches the thresholds. The examples need no hand-written test set: the knowledge base's own
+alternate questions, each scored by a matcher built without it (``self_examples``, k-fold over the
+questions), are the in-scope ones, and the general out-of-scope corpus shipped with the package
+(``corpus/``) plus the decline entries' questions are the ones to refuse. Hand-written development
+sets are added on top when given.
+
+Scoring is the slow part and does not depend on the model or the thresholds, so each question is
+scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A wrong
+confident answer is the worst outcome, so the wrong-answer rate and the rejection rate are
 constraints, and only then is answer accuracy maximised.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from importlib import resources
 from typing import Protocol
 
 import numpy as np
+import yaml
 
+from bot.config import MatchingSettings
+from bot.knowledge.model import Entry, KnowledgeBase, Questions
 from bot.matching.confidence import ConfidenceModel, fit
+from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher, Scoring
+
+SELF_FOLDS = 10  # each alternate question is scored by a matcher built without a tenth of them
+LARGE_BASE = 5_000  # alternate questions above which five folds do (each build is then the slow part)
 
 ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(70))  # 0.30 … 0.99
 SUGGEST_GRID = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))  # 0.10 … 0.60
 GAP_GRID = tuple(round(0.02 * step, 2) for step in range(11))  # 0.00 … 0.20
+SUGGEST_CONFIDENCE_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+TOP1_SLACK = 0.005  # top-1 a setting may give up to offer "did you mean" to fewer out-of-scope questions
 
 class Question(Protocol):
     """What tuning needs of a test question (``bot.knowledge.evaluation.TestQuestion`` fits)."""
@@ -30,6 +48,117 @@ class Question(Protocol):
 
     @property
     def expect(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """A question with what is right for it, and how much it counts in the tuning figures."""
+
+    q: str
+    expect: list[str]
+    lang: str = "en"
+    source: str = "dev"  # "self" (alternate question), "corpus", "decline", or a file name
+    weight: float = 1.0
+    kind: str | None = None
+
+
+def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
+    """The shipped general out-of-scope questions in ``languages`` (nynorsk comes with Bokmål)."""
+    wanted = set(languages) | ({"nn"} if "nb" in languages else set())
+    text = (resources.files("bot.knowledge") / "corpus" / "general-out-of-scope.yaml").read_text("utf-8")
+    items = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+    return [Example(str(item["q"]), [], str(item.get("lang", "en")), "corpus", kind=item.get("kind"))
+            for item in items if item.get("lang", "en") in wanted]
+
+
+def self_examples(
+    knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
+    workers: int | None = None,
+) -> tuple[list[Scoring], list[Example]]:
+    """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
+
+    Alternate questions are dealt round-robin into ``folds``; for each fold a matcher is built on
+    the knowledge base without that fold's questions, and scores them and its share of the corpus.
+    A decline entry's questions are out of scope. Folds run in parallel on ``workers`` processes.
+    """
+    if folds is None:
+        folds = SELF_FOLDS if sum(len(entry.questions.all()) for entry in knowledge) <= LARGE_BASE else 5
+    held_out: list[list[tuple[str, Example]]] = [[] for _ in range(folds)]
+    position = 0
+    for entry in knowledge:
+        for lang in entry.questions.languages():
+            for question in entry.questions.get(lang):
+                expect = [] if entry.decline else [entry.id]
+                held_out[position % folds].append((entry.id, Example(
+                    question, expect, lang, "decline" if entry.decline else "self")))
+                position += 1
+    for index, example in enumerate(corpus(languages)):
+        held_out[index % folds].append(("", example))
+    background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
+    jobs = [(knowledge, fold, background) for fold in held_out]
+    count = workers or min(folds, max(1, len(os.sched_getaffinity(0))))
+    lexicon()  # loaded before forking: a child must not inherit the lock of a half-done load
+    if count > 1:
+        with ProcessPoolExecutor(count) as pool:
+            results = list(pool.map(_score_fold, jobs))
+    else:
+        results = [_score_fold(job) for job in jobs]
+    scored = [scoring for fold in results for scoring in fold]
+    examples = [example for fold in held_out for _, example in fold]
+    # Chit-chat ("thanks, you're the best!") is out of scope for the corpus, but a knowledge base
+    # with small-talk entries rightly answers it with them: such pairs say nothing either way.
+    smalltalk = {entry.id for entry in knowledge if entry.smalltalk}
+    kept = [index for index, (scoring, example) in enumerate(zip(scored, examples, strict=True))
+            if not (example.kind == "chitchat" and scoring.ranked and scoring.ranked[0].entry_id in smalltalk)]
+    return [scored[index] for index in kept], [examples[index] for index in kept]
+
+
+def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str]]) -> list[Scoring]:
+    knowledge, fold, background = job
+    own = {example.q for _, example in fold if example.source == "corpus"}
+    removed: dict[str, set[str]] = {}
+    for entry_id, example in fold:
+        if entry_id:
+            removed.setdefault(entry_id, set()).add(example.q)
+    entries = {entry_id: _without(entry, removed.get(entry_id, set())) for entry_id, entry in knowledge.entries.items()}
+    # The fold's corpus questions are left out of the background as its alternate questions are
+    # left out of the knowledge base: nothing is scored against itself.
+    matcher = Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), MatchingSettings(),
+                      background=[question for question in background if question not in own])
+    return [matcher.score(example.q) for _, example in fold]
+
+
+def _without(entry: Entry, removed: set[str]) -> Entry:
+    """The entry without the ``removed`` alternate questions (not validated: it may have none left)."""
+    if not removed:
+        return entry
+    kept = {lang: [q for q in entry.questions.get(lang) if q not in removed] for lang in ("nb", "nn", "en")}
+    questions = Questions.model_construct(nb=kept["nb"], nn=kept["nn"], en=kept["en"])
+    return entry.model_copy(update={"questions": questions})
+
+
+def balanced(examples: Sequence[Example], out_of_scope_share: float, dev_share: float) -> list[Example]:
+    """Weights so that out-of-scope questions make up ``out_of_scope_share`` of each source's weight,
+    and hand-written development questions (when there are any) ``dev_share`` of the whole.
+
+    The corpus is large on purpose (it must cover many subjects), but the rates the limits are
+    about are those of a realistic mix of questions, not of the corpus's size.
+    """
+    def weigh(group: list[Example], share: float) -> list[Example]:
+        inside = sum(1 for example in group if example.expect)
+        outside = len(group) - inside
+        if not inside or not outside:
+            return [replace(example, weight=share / len(group)) for example in group] if group else []
+        return [replace(example, weight=share * ((1 - out_of_scope_share) / inside if example.expect
+                                                 else out_of_scope_share / outside)) for example in group]
+
+    own = [example for example in examples if example.source in ("self", "corpus", "decline")]
+    dev = [example for example in examples if example.source not in ("self", "corpus", "decline")]
+    if not dev:
+        return weigh(own, 1.0)
+    if not own:
+        return weigh(dev, 1.0)
+    return [*weigh(own, 1 - dev_share), *weigh(dev, dev_share)]
 
 
 @dataclass(frozen=True)
@@ -43,11 +172,17 @@ class TuningResult:
     top1_accuracy: float
     rejection_rate: float
     wrong_answer_rate: float
+    suggest_confidence: float = 0.0
+    out_of_scope_suggested: float = 0.0  # share of out-of-scope questions offered "did you mean"
 
 
 def score_questions(matcher: Matcher, questions: Sequence[Question]) -> list[Scoring]:
     """Each question scored once (the expensive step), ready for ``fit_confidence`` and ``tune``."""
     return [matcher.score(question.q) for question in questions]
+
+
+def _weight(question: Question) -> float:
+    return float(getattr(question, "weight", 1.0))
 
 
 def fit_confidence(scored: Sequence[Scoring], questions: Sequence[Question]) -> ConfidenceModel:
@@ -56,7 +191,7 @@ def fit_confidence(scored: Sequence[Scoring], questions: Sequence[Question]) -> 
               if scoring.ranked and scoring.declined is None]
     rows = [scoring.features for scoring, _ in usable]
     labels = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
-    return fit(rows, labels)
+    return fit(rows, labels, [_weight(question) for _, question in usable])
 
 
 def out_of_fold_confidence(scored: Sequence[Scoring], questions: Sequence[Question], folds: int = 5) -> list[float]:
@@ -85,17 +220,22 @@ def tune(
     answer_grid: Sequence[float] = ANSWER_GRID,
     suggest_grid: Sequence[float] = SUGGEST_GRID,
     gap_grid: Sequence[float] = GAP_GRID,
+    suggest_confidence_grid: Sequence[float] = SUGGEST_CONFIDENCE_GRID,
 ) -> list[TuningResult]:
     """Grid points that meet both constraints, best first (most right answers, then fewest wrong).
 
-    Ties go to the highest suggest threshold (fewer pointless "did you mean") and then to the
-    largest gap and answer threshold, which leave the most margin on questions not seen yet.
+    Ties go to the best top-1, the highest suggest threshold (fewer pointless "did you mean") and
+    then to the largest gap and answer threshold, which leave the most margin on questions not seen
+    yet. Then, among the settings that answer exactly like the best one, the one that offers "did you
+    mean" to the fewest out-of-scope questions while giving up at most ``TOP1_SLACK`` of top-1 goes
+    first: "What is the capital of France?" deserves "I don't know", not "did you mean funding".
     """
     if len(scored) != len(questions):
         raise ValueError("one scoring per question is needed")
     first = np.array([s.ranked[0].score if s.ranked else 0.0 for s in scored])
     second = np.array([s.ranked[1].score if len(s.ranked) > 1 else 0.0 for s in scored])
     confidence = np.asarray(confidences, dtype=float)
+    weight = np.array([_weight(question) for question in questions], dtype=float)
     in_scope = np.array([bool(question.expect) for question in questions], dtype=bool)
     right = np.array(
         [bool(s.ranked) and s.ranked[0].entry_id in question.expect
@@ -103,33 +243,41 @@ def tune(
         dtype=bool,
     )
     has_ranking = np.array([bool(s.ranked) and s.declined is None for s in scored], dtype=bool)
-    total, scope_count = max(len(questions), 1), max(int(in_scope.sum()), 1)
-    out_count = max(int((~in_scope).sum()), 1)
+    total = max(float(weight.sum()), 1e-12)
+    scope_weight = max(float(weight[in_scope].sum()), 1e-12)
+    out_weight = max(float(weight[~in_scope].sum()), 1e-12)
 
-    # Axes: answer threshold × gap × suggest threshold × question.
-    answer = np.asarray(answer_grid)[:, None, None, None]
-    gap = np.asarray(gap_grid)[None, :, None, None]
-    suggest = np.asarray(suggest_grid)[None, None, :, None]
-    confident = has_ranking & (confidence >= answer) & (first - second >= gap) & (suggest >= 0)
-    shown = confident | (has_ranking & (first >= suggest))  # answered or suggested first
-    answer_accuracy = (confident & right & in_scope).sum(-1) / scope_count
-    top1 = (shown & right & in_scope).sum(-1) / scope_count
-    rejection = (~confident & ~in_scope).sum(-1) / out_count
-    wrong = (confident & ~right).sum(-1) / total
-    valid = (wrong <= max_wrong) & (rejection >= min_rejection)
-
-    results = [
-        TuningResult(
-            answer_threshold=float(answer_grid[a]),
-            suggest_threshold=float(suggest_grid[s]),
-            min_gap=float(gap_grid[g]),
-            answer_accuracy=round(float(answer_accuracy[a, g, s]), 4),
-            top1_accuracy=round(float(top1[a, g, s]), 4),
-            rejection_rate=round(float(rejection[a, g, s]), 4),
-            wrong_answer_rate=round(float(wrong[a, g, s]), 4),
-        )
-        for a, g, s in zip(*np.nonzero(valid), strict=True)
-    ]
+    # Axes: gap × suggest threshold × suggest confidence × question, one answer threshold at a time
+    # (memory stays small).
+    gap = np.asarray(gap_grid)[:, None, None, None]
+    suggest = np.asarray(suggest_grid)[None, :, None, None]
+    floor = np.asarray(suggest_confidence_grid)[None, None, :, None]
+    leads = has_ranking & (first - second >= gap)
+    shown_by_suggestion = has_ranking & (first >= suggest) & (confidence >= floor)
+    results = []
+    for answer in answer_grid:
+        confident = leads & (confidence >= answer) & (suggest >= 0) & (floor >= 0)
+        shown = confident | shown_by_suggestion  # answered or suggested first
+        answer_accuracy = (confident & right & in_scope) @ weight / scope_weight
+        top1 = (shown & right & in_scope) @ weight / scope_weight
+        rejection = (~confident & ~in_scope) @ weight / out_weight
+        wrong = (confident & ~right) @ weight / total
+        suggested_out = (~confident & shown_by_suggestion & ~in_scope) @ weight / out_weight
+        valid = (wrong <= max_wrong) & (rejection >= min_rejection)
+        results += [
+            TuningResult(
+                answer_threshold=float(answer),
+                suggest_threshold=float(suggest_grid[s]),
+                min_gap=float(gap_grid[g]),
+                answer_accuracy=round(float(answer_accuracy[g, s, c]), 4),
+                top1_accuracy=round(float(top1[g, s, c]), 4),
+                rejection_rate=round(float(rejection[g, s, c]), 4),
+                wrong_answer_rate=round(float(wrong[g, s, c]), 4),
+                suggest_confidence=float(suggest_confidence_grid[c]),
+                out_of_scope_suggested=round(float(suggested_out[g, s, c]), 4),
+            )
+            for g, s, c in zip(*np.nonzero(valid), strict=True)
+        ]
     results.sort(
         key=lambda r: (
             -r.answer_accuracy,
@@ -139,6 +287,57 @@ def tune(
             -r.suggest_threshold,
             -r.min_gap,
             -r.answer_threshold,
+            -r.suggest_confidence,
         )
     )
+    if results:
+        best = results[0]
+        alike = [r for r in results if (r.answer_threshold, r.min_gap, r.answer_accuracy, r.wrong_answer_rate)
+                 == (best.answer_threshold, best.min_gap, best.answer_accuracy, best.wrong_answer_rate)
+                 and r.top1_accuracy >= best.top1_accuracy - TOP1_SLACK]
+        quieter = min(alike, key=lambda r: (r.out_of_scope_suggested, -r.top1_accuracy, -r.suggest_threshold))
+        results.remove(quieter)
+        results.insert(0, quieter)
     return results
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What ``calibrate`` found: the settings to put in config, their figures, and what they came from."""
+
+    settings: MatchingSettings
+    results: list[TuningResult]
+    questions: list[Example]
+
+
+def calibrate(
+    matcher: Matcher,
+    languages: Sequence[str],
+    dev: Sequence[Example] = (),
+    max_wrong: float = 0.02,
+    min_rejection: float = 0.92,
+    out_of_scope_share: float = 0.3,
+    dev_share: float = 0.5,
+) -> Calibration:
+    """``kb tune``: the confidence model and thresholds for ``matcher``'s knowledge base.
+
+    The examples are ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted
+    by ``balanced``; raises ValueError when no grid point meets the limits.
+    """
+    from bot.config import ConfidenceSettings
+
+    scored, questions = self_examples(matcher.knowledge, languages)
+    scored += [matcher.score(question.q) for question in dev]
+    weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
+    model = fit_confidence(scored, weighted)
+    results = tune(scored, weighted, out_of_fold_confidence(scored, weighted),
+                   max_wrong=max_wrong, min_rejection=min_rejection)
+    if not results:
+        raise ValueError("no thresholds meet the limits; loosen max_wrong or min_rejection")
+    best = results[0]
+    settings = matcher.settings.model_copy(update={
+        "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
+        "min_gap": best.min_gap, "suggest_confidence": best.suggest_confidence,
+        "confidence": ConfidenceSettings(intercept=model.intercept, weights=model.weights),
+    })
+    return Calibration(settings, results, weighted)

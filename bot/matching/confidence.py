@@ -25,7 +25,11 @@ FEATURES = (
     "chars_gap",
     "coverage_agrees",  # 1 when the word-level matcher alone would pick the same entry
     "chars_agrees",  # 1 when the character matcher alone would pick the same entry
+    "nearest",  # how much of the message the best entry's closest single phrasing explains
+    "background",  # how closely the message resembles an everyday out-of-scope question (the corpus)
+    "background_lead",  # how much closer it is to the best entry's closest question than to the corpus
     "known_share",  # share of the message's content words the knowledge base knows
+    "decline_lead",  # the best entry's lead over the best decline (out-of-scope) entry
     "length",  # log(1 + number of content words)
 )
 L2_PENALTY = 0.01
@@ -48,16 +52,20 @@ class ConfidenceModel:
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
-def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool]) -> ConfidenceModel:
+def fit(
+    rows: Sequence[Mapping[str, float]], labels: Sequence[bool], sample_weights: Sequence[float] | None = None
+) -> ConfidenceModel:
     """Fit by gradient descent with a small L2 penalty on standardised features.
 
     The standardisation is folded back into the weights, so config holds plain numbers that
-    apply to the raw features.
+    apply to the raw features. ``sample_weights`` say how much each question counts.
     """
     if not rows or len(set(labels)) < 2:
         raise ValueError("fitting needs questions the matcher gets right and questions it gets wrong")
     features = np.array([[row[name] for name in FEATURES] for row in rows], dtype=float)
     target = np.array(labels, dtype=float)
+    weight = np.ones(len(rows)) if sample_weights is None else np.asarray(sample_weights, dtype=float)
+    weight = weight / weight.sum()
     mean = features.mean(axis=0)
     spread = features.std(axis=0)
     spread[spread == 0] = 1.0
@@ -65,7 +73,7 @@ def fit(rows: Sequence[Mapping[str, float]], labels: Sequence[bool]) -> Confiden
     weights = np.zeros(design.shape[1])
     for _ in range(ITERATIONS):
         predicted = 1.0 / (1.0 + np.exp(-design @ weights))
-        gradient = design.T @ (predicted - target) / len(target)
+        gradient = design.T @ (weight * (predicted - target))
         gradient[1:] += L2_PENALTY * weights[1:]
         weights -= LEARNING_RATE * gradient
     raw = weights[1:] / spread

@@ -19,10 +19,12 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import Entry
 from bot.matching.normalise import (
+    MARKER_WORDS,
     STOP_WORDS,
     concept,
     concept_words,
     content_tokens,
+    meaning_tokens,
     surface_stems,
     terms,
     tokens,
@@ -35,10 +37,14 @@ FIELD_WEIGHT = {"question": 1.0, "title": 2.0, "keyword": 2.0}
 COMPOUND_PART_SHARE = 0.5  # an entry's "turistkontor" says less about "kontor" than "kontor" would
 ASSOCIATION_EXPONENT = 0.5  # how much more an entry that uses a term often owns it
 UNKNOWN_WORD_WEIGHT = 0.75  # share of the highest IDF that an unknown word weighs
+UNKNOWN_REAL_WORD_WEIGHT = 1.0  # the same for a real word (in the lexicon) the knowledge base never uses
+TYPO_GUARD = True  # a real word is never corrected towards a knowledge-base word
 UNKNOWN_WORDS_EXPONENT = 0.3  # n unknown words weigh like n**0.3 of them
 LONG_MESSAGE_MASS = 3.0  # words' worth of top weight before a long message stops diluting fully
 LONG_MESSAGE_DILUTION = 0.2  # how much each further word's weight still dilutes
 COURTESY_DILUTION = 0.5  # how much "thanks"/"hello" weight counts against content entries
+DECLINE_UNKNOWN = True  # a word only decline entries use does not count as known to the knowledge base
+MARKERS = True  # marker words ("not", "why", "my") are terms too; unknown ones weigh nothing
 TERM_CACHE_SIZE = 50_000
 MIN_PART_LENGTH = 4
 
@@ -62,6 +68,9 @@ class _Evidence:
     weight: float
     vector: np.ndarray | None
     courtesy: bool
+    # The knowledge-base terms the word stands for, with how surely (typo, compound part).
+    terms: tuple[tuple[str, float], ...] = ()
+    decline_only: bool = False  # only decline entries use it: the message is about something else
 
 
 def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
@@ -75,14 +84,15 @@ class CoverageScorer:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
         self._smalltalk = np.array([entry.smalltalk for entry in self.entries], dtype=bool)
+        self._decline = np.array([entry.decline for entry in self.entries], dtype=bool)
         term_counts = [_entry_term_counts(entry) for entry in self.entries]
         self.vocabulary: list[str] = sorted({term for counts in term_counts for term in counts})
         self._vocabulary_set = frozenset(self.vocabulary)
         # Every form the knowledge base writes (word, stem, synonym) mapped to its term: what
         # compound parts are looked up in, and what a typo is corrected towards, so a misspelt
         # "vieledning" still finds "veiledning" and through it its synonym group.
-        self._known_forms = _known_forms(self.entries, self._vocabulary_set)
-        _add_compound_parts(term_counts, self._known_forms)
+        self.known_forms = _known_forms(self.entries, self._vocabulary_set)
+        _add_compound_parts(term_counts, self.known_forms)
         self._postings, self._idf = _postings(term_counts)
         self._max_idf = max(self._idf.values(), default=1.0)
         self._courtesy = frozenset(
@@ -92,15 +102,22 @@ class CoverageScorer:
         )
         self._phrases = [_entry_phrases(entry) for entry in self.entries]
         self._evidence_cache: dict[str, _Evidence] = {}
+        self._needs_lexicon: dict[str, bool] = {}
         # People rarely mistype a word's first letter; bucketing by it keeps "bostøtte" from
         # being read as "støtte" and makes each lookup several times cheaper.
         self._typo_lexicon: dict[str, list[str]] = defaultdict(list)
-        for form in sorted(self._known_forms):
+        for form in sorted(self.known_forms):
             self._typo_lexicon[form[0]].append(form)
 
-    def scores(self, words: list[str]) -> np.ndarray:
-        """Per entry, the weighted share of ``words`` it explains (not clipped: order above 1 matters)."""
-        evidence = [self._evidence(word) for word in words]
+    def scores(self, words: list[str], real: frozenset[str] = frozenset()) -> np.ndarray:
+        """Per entry, the weighted share of ``words`` it explains (not clipped: order above 1 matters).
+
+        ``real`` are the words the general lexicon knows: they are never taken for typos.
+        """
+        evidence = [self._evidence(word, word in real) for word in words]
+        if MARKERS:  # a marker word no entry uses says nothing against any of them
+            evidence = [item for word, item in zip(words, evidence, strict=True)
+                        if item.vector is not None or word not in MARKER_WORDS]
         topical = [item for item in evidence if item.vector is not None and not item.courtesy]
         courtesy = [item for item in evidence if item.vector is not None and item.courtesy]
         unknown = [item.weight for item in evidence if item.vector is None]
@@ -141,42 +158,47 @@ class CoverageScorer:
             best = np.maximum(best, combined)
         return best
 
-    def _weight(self, word: str, term_match: _TermMatch) -> float:
+    def _weight(self, word: str, term_match: _TermMatch, real: bool) -> float:
         if term_match.direct:
             return max(self._idf[term] for term, _ in term_match.direct)
         if term_match.parts:
             return sum(self._idf[term] for term, _ in term_match.parts) / len(term_match.parts)
         if word.isdigit() or len(word) <= 2:
             return 0.3 * UNKNOWN_WORD_WEIGHT * self._max_idf
-        return UNKNOWN_WORD_WEIGHT * self._max_idf
+        return (UNKNOWN_REAL_WORD_WEIGHT if real else UNKNOWN_WORD_WEIGHT) * self._max_idf
 
-    def _evidence(self, word: str) -> _Evidence:
+    def _evidence(self, word: str, real: bool = False) -> _Evidence:
         """What one message word says about every entry; cached, since words recur."""
-        cached = self._evidence_cache.get(word)
+        key = f"!{word}" if real and TYPO_GUARD else word
+        cached = self._evidence_cache.get(key)
         if cached is None:
             if len(self._evidence_cache) >= TERM_CACHE_SIZE:
                 self._evidence_cache.clear()  # users' vocabulary is unbounded; memory is not
-            term_match = self._explain_uncached(word)
-            weight = self._weight(word, term_match)
+            term_match = self._explain_uncached(word, real and TYPO_GUARD)
+            weight = self._weight(word, term_match, real)
             # float32: a cache of thousands of per-entry vectors at half the memory, ample precision
             vector = (self._contribution(term_match) * weight).astype(np.float32) if term_match.known else None
-            cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match))
-            self._evidence_cache[word] = cached
+            share = COMPOUND_SIMILARITY / max(1, len(term_match.parts))
+            matched = tuple(term_match.direct) or tuple((term, share * sim) for term, sim in term_match.parts)
+            decline_only = vector is not None and bool(self._decline[vector > 0].all())
+            cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match), matched,
+                               decline_only)
+            self._evidence_cache[key] = cached
         return cached
 
     def _is_courtesy(self, term_match: _TermMatch) -> bool:
         terms = [term for term, _ in term_match.direct] or [term for term, _ in term_match.parts]
         return bool(terms) and all(term in self._courtesy for term in terms)
 
-    def _explain_uncached(self, word: str) -> _TermMatch:
-        word_stems = terms(word)
+    def _explain_uncached(self, word: str, real: bool = False) -> _TermMatch:
+        word_stems = word_terms(word)
         known = [(stem, 1.0) for stem in word_stems if stem in self._vocabulary_set]
         if known:
             return _TermMatch(direct=known)
-        parts = _split_compound(word_stems[0], self._known_forms)
+        parts = split_compound(word_stems[0], self.known_forms)
         if parts:
             return _TermMatch(parts=[(part, 1.0) for part in parts])
-        if len(word) < 5 or word.isdigit():
+        if len(word) < 5 or word.isdigit() or real:
             return _TermMatch()
         typos = process.extract(
             word_stems[0],
@@ -188,7 +210,7 @@ class CoverageScorer:
         )
         corrected: dict[str, float] = {}
         for form, score, _ in typos:
-            term = self._known_forms[form]
+            term = self.known_forms[form]
             corrected[term] = max(corrected.get(term, 0.0), score / 100.0)
         return _TermMatch(direct=list(corrected.items()))
 
@@ -197,8 +219,29 @@ class CoverageScorer:
         for word in words:
             self._evidence(word)
 
-    def is_known(self, word: str) -> bool:
-        return self._evidence(word).vector is not None
+    def evidence(self, word: str, real: bool = False) -> _Evidence:
+        """What ``word`` stands for in the knowledge base (cached)."""
+        return self._evidence(word, real)
+
+    def needs_lexicon(self, word: str) -> bool:
+        """Whether reading ``word`` depends on its being a real word: the knowledge base does not use it."""
+        needed = self._needs_lexicon.get(word)
+        if needed is None:
+            if len(self._needs_lexicon) >= TERM_CACHE_SIZE:
+                self._needs_lexicon.clear()
+            needed = not (word.isdigit() or len(word) <= 2 or word in MARKER_WORDS) and not self._directly_known(word)
+            self._needs_lexicon[word] = needed
+        return needed
+
+    def _directly_known(self, word: str) -> bool:
+        word_stems = word_terms(word)
+        return any(stem in self._vocabulary_set for stem in word_stems) or bool(
+            split_compound(word_stems[0], self.known_forms))
+
+    def is_known(self, word: str, real: bool = False) -> bool:
+        """Whether an answerable entry explains ``word`` (a word only decline entries use is not known)."""
+        evidence = self._evidence(word, real)
+        return evidence.vector is not None and not (DECLINE_UNKNOWN and evidence.decline_only)
 
     def phrase_similarity(self, words: list[str], index: int) -> float:
         """The closest alternate question or title of entry ``index``, word order ignored.
@@ -218,17 +261,25 @@ class CoverageScorer:
 
 def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:
     """Every text of an entry the matchers learn from, with its kind (title, question, keyword)."""
-    for lang in ("nb", "en"):
+    for lang in entry.title.languages():
         yield "title", entry.title.get(lang)
-        for question in entry.questions.get(lang):
-            yield "question", question
+    for question in entry.questions.all():
+        yield "question", question
     for keyword in entry.keywords:
         yield "keyword", keyword
 
 
-def _terms(text: str) -> set[str]:
-    words = [word for word in tokens(text) if word not in STOP_WORDS] or tokens(text)
-    return {term for word in words for term in terms(word)}
+def word_terms(word: str) -> tuple[str, ...]:
+    """A word's terms; a marker word ("not", "når") is a term of its own, never a stem that another
+    word shares once folded ("nærheten" stems to "nar", like "når")."""
+    return (f"~{word}",) if word in MARKER_WORDS else terms(word)
+
+
+def text_terms(text: str) -> set[str]:
+    """The terms of a text's content words (all of its words when it has only stop words)."""
+    words = (meaning_tokens(text) if MARKERS else [word for word in tokens(text) if word not in STOP_WORDS]) or tokens(
+        text)
+    return {term for word in words for term in word_terms(word)}
 
 
 def _known_forms(entries: list[Entry], vocabulary: frozenset[str]) -> dict[str, str]:
@@ -251,7 +302,7 @@ def _known_forms(entries: list[Entry], vocabulary: frozenset[str]) -> dict[str, 
 def _entry_term_counts(entry: Entry) -> dict[str, float]:
     counts: dict[str, float] = defaultdict(float)
     for kind, text in entry_fields(entry):
-        for term in _terms(text):
+        for term in text_terms(text):
             counts[term] += FIELD_WEIGHT[kind]
     return counts
 
@@ -260,7 +311,7 @@ def _entry_phrases(entry: Entry) -> list[str]:
     return [" ".join(sorted(content_tokens(text))) for kind, text in entry_fields(entry) if kind != "keyword"]
 
 
-def _split_compound(term: str, known: Mapping[str, str]) -> tuple[str, str] | None:
+def split_compound(term: str, known: Mapping[str, str]) -> tuple[str, str] | None:
     """Split a Norwegian compound ("grunderkurs") into two known terms, longest tail first.
 
     ``known`` maps every form the knowledge base uses to its term, so no part is stemmed here:
@@ -281,7 +332,7 @@ def _add_compound_parts(term_counts: list[dict[str, float]], known: Mapping[str,
     """An entry about "etablererveiledning" also answers to "veiledning" and "etablerer"."""
     for counts in term_counts:
         for term, count in list(counts.items()):
-            parts = _split_compound(term, known) if len(term) >= 2 * MIN_PART_LENGTH else None
+            parts = split_compound(term, known) if len(term) >= 2 * MIN_PART_LENGTH else None
             for part in parts or ():
                 counts[part] = max(counts.get(part, 0.0), count * COMPOUND_PART_SHARE)
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from bot.matching.normalise import tokens
 
-Language = Literal["nb", "en"]
+Language = Literal["nb", "nn", "en"]
 
 # Words that are common in one language and rare in the other (folded: æøå → a/o).
 _NORWEGIAN = frozenset(
@@ -31,10 +31,22 @@ _ENGLISH = frozenset(
     )
 )
 _NORWEGIAN_LETTERS = set("æøåÆØÅ")
+# Words a nynorsk writer uses and a Bokmål writer does not (folded like the rest).
+_NYNORSK = frozenset(
+    tokens(
+        """
+        eg ikkje kva kven korleis kvifor kor kvar nokon noko berre frå ein eit dykk dykkar
+        mykje heile eigen eiga eige sjølv sjølvstendig vere vore blir vart verksemd verksemda
+        treng ønskjer søkje søkjer hjelpe kjem korleis tilbod tilboda spørsmål spørsmåla
+        òg au oss me
+        """
+    )
+) - frozenset(tokens("hjelpe spørsmål oss"))
+
 
 
 def detect_language(text: str) -> Language | None:
-    """'nb' or 'en' when the text clearly is one of them, else None (the user's preference wins)."""
+    """'nb', 'nn' or 'en' when the text clearly is one of them, else None (the user's preference wins)."""
     words = tokens(text)
     if not words:
         return None
@@ -42,7 +54,7 @@ def detect_language(text: str) -> Language | None:
     english = sum(word in _ENGLISH for word in words)
     norwegian += 2 * sum(char in _NORWEGIAN_LETTERS for char in text)
     if norwegian >= english + 1 and norwegian >= 1:
-        return "nb"
+        return "nn" if sum(word in _NYNORSK for word in words) >= 1 else "nb"
     if english >= norwegian + 1 and english >= 1:
         return "en"
     return None

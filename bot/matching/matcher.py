@@ -3,14 +3,18 @@
 Two matchers vote: word-level coverage (``bot.matching.coverage``: stems, synonyms, typos, compounds,
 unknown words counting against every entry, then the closest alternate question) and character
 n-gram similarity (``bot.matching.ngrams``). Their fused score ranks the entries; a small calibrated model
-(``bot.matching.confidence``) says how likely the best one is right. The bot answers only when that
-probability clears ``matching.answer_threshold``; otherwise it offers "did you mean…" or says
-honestly that it does not know.
+(``bot.matching.confidence``) says how likely the best one is right, also from signals that know
+nothing of the ranking: how much of the message is real words the knowledge base never uses
+(``bot.matching.lexicon``), how closely it resembles everyday out-of-scope questions
+(``bot.matching.background``) and the best entry's closest single phrasing (``bot.matching.nearest``).
+The bot answers only when that probability clears ``matching.answer_threshold``; otherwise it
+offers "did you mean…" or says honestly that it does not know.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,16 +22,20 @@ import numpy as np
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matching.background import Background, corpus_questions
 from bot.matching.confidence import ConfidenceModel
 from bot.matching.coverage import CoverageScorer, entry_fields
+from bot.matching.lexicon import is_word, warm_in_background
+from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
-from bot.matching.normalise import content_tokens
+from bot.matching.normalise import MARKER_WORDS, content_tokens, content_words, meaning_tokens
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
 
 CHAR_WEIGHT = 0.35  # share of the fused score from character n-grams; the rest is word coverage
 PHRASE_WEIGHT = 0.25  # share of the word-level score from the closest alternate question
 RERANK_DEPTH = 5
+REAL_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -75,13 +83,25 @@ class Match:
 class Matcher:
     """Built once per knowledge base; ``match`` is called once per message."""
 
-    def __init__(self, knowledge: KnowledgeBase, settings: MatchingSettings) -> None:
+    def __init__(
+        self, knowledge: KnowledgeBase, settings: MatchingSettings, background: Sequence[str] | None = None
+    ) -> None:
+        """``background``: everyday out-of-scope questions (default: the shipped corpus in the base's languages)."""
         self.settings = settings
+        warm_in_background()
+        self.knowledge = knowledge
         self.entries: list[Entry] = list(knowledge)
         self._ids = [entry.id for entry in self.entries]
         self._declines = frozenset(entry.id for entry in self.entries if entry.decline)
+        self._real_cache: dict[str, bool] = {}
+        self._decline_rows = np.array([i for i, entry in enumerate(self.entries) if entry.decline], dtype=np.intp)
         self.coverage = CoverageScorer(self.entries)
         self.chars = CharScorer(self.entries)
+        self.nearest = NearestQuestion(self.entries, self.coverage)
+        if background is None:
+            languages = {lang for entry in self.entries for lang in entry.questions.languages()}
+            background = corpus_questions(tuple(sorted(languages)))
+        self.background = Background(self.entries, background)
         self.confidence = ConfidenceModel(settings.confidence.intercept, settings.confidence.weights)
         # The knowledge base's own words are what messages mostly consist of: work them out once
         # at load, so a message pays per-word costs only for words the knowledge base never uses.
@@ -102,21 +122,43 @@ class Matcher:
         outcome = decide(scoring.ranked, confidence, self.settings, declined=scoring.declined is not None)
         return Match(outcome, scoring.ranked, round(confidence, 4), scoring.features, scoring.declined)
 
+    def _real_words(self, text: str, words: list[str]) -> frozenset[str]:
+        """The words the general lexicon knows, among those whose reading depends on it.
+
+        Only words the knowledge base does not use need the lexicon (is it a typo of a known word,
+        or a real word about something else?), and only for them is the text read a second time,
+        to find the word as written.
+        """
+        unresolved = [word for word in words if self.coverage.needs_lexicon(word)]
+        if not unresolved:
+            return frozenset()
+        cache = self._real_cache
+        if any(word not in cache for word in unresolved):
+            if len(cache) >= REAL_CACHE_SIZE:
+                cache.clear()
+            written = dict(content_words(text, markers=True))
+            for word in unresolved:
+                if word not in cache:  # the first spelling seen decides: folding rarely hides two words
+                    cache[word] = is_word(written.get(word, word))
+        return frozenset(word for word in unresolved if cache[word])
+
     def rank(self, text: str, limit: int = RERANK_DEPTH) -> list[Candidate]:
         """The best ``limit`` answerable entries with fused scores in [0, 1], best first."""
         return self.score(text).ranked[:limit]
 
     def score(self, text: str) -> Scoring:
         """The ranking and the signals the confidence model reads."""
-        words = list(dict.fromkeys(content_tokens(text)))  # a repeated word adds nothing new
-        if not words or not self.entries:
+        words = list(dict.fromkeys(meaning_tokens(text)))  # a repeated word adds nothing new
+        content = [word for word in words if word not in MARKER_WORDS]
+        if not content or not self.entries:
             return Scoring([], {})
-        coverage = self.coverage.scores(words)
+        real = self._real_words(text, words)
+        coverage = self.coverage.scores(words, real)
         lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
         for index in _top(coverage, RERANK_DEPTH):
             if coverage[index] > 0:
-                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(words, int(index))
-        chars = self.chars.scores(words)
+                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(content, int(index))
+        chars = self.chars.scores(content)
         fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
@@ -125,8 +167,9 @@ class Matcher:
         ranked = [Candidate(self._ids[i], round(float(fused[i]), 4)) for i in order if fused[i] > 0]
         if not ranked:
             return Scoring([], {}, declined)
-        known = sum(self.coverage.is_known(word) for word in words)
+        known = sum(self.coverage.is_known(word, word in real) for word in content)
         best = int(order[0])
+        corpus_overlap, entry_overlap = self.background.compare(content, best)
         features = {
             "score": float(fused[best]),
             "gap": _lead(fused, best),
@@ -136,8 +179,12 @@ class Matcher:
             "chars_gap": _lead(chars, best),
             "coverage_agrees": float(int(np.argmax(lexical)) == best),
             "chars_agrees": float(int(np.argmax(chars)) == best),
-            "known_share": known / len(words),
-            "length": math.log1p(len(words)),
+            "nearest": self.nearest.best(words, best, real),
+            "background": corpus_overlap,
+            "background_lead": entry_overlap - corpus_overlap,
+            "known_share": known / len(content),
+            "decline_lead": float(fused[best] - (fused[self._decline_rows].max() if len(self._decline_rows) else 0.0)),
+            "length": math.log1p(len(content)),
         }
         return Scoring(ranked, features, declined)
 
@@ -168,6 +215,6 @@ def decide(
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     if confidence >= settings.answer_threshold and ranked[0].score - runner_up >= settings.min_gap:
         return "answered"
-    if ranked[0].score >= settings.suggest_threshold:
+    if ranked[0].score >= settings.suggest_threshold and confidence >= settings.suggest_confidence:
         return "ambiguous"
     return "fallback"
