@@ -20,7 +20,7 @@ from tests.helpers import entry, write_knowledge
 from tests.offline import Harness, config_for, harness_for
 
 # Questions the shipped matcher may be unsure about; tests use the first it answers with "did you mean".
-UNSURE_CANDIDATES = ("møte", "møte med noen", "kontor", "hvem hjelper", "prosjekt", "informasjon")
+UNSURE_CANDIDATES = ("møte", "forskning", "drammen", "campus or college", "kontor", "hvem hjelper", "prosjekt")
 
 
 def knowledge_copy(tmp_path: Path, eval_sets: tuple[str, ...] = ("questions.yaml",)) -> Path:
@@ -185,3 +185,17 @@ def test_the_command_line_lists_accepts_and_shows_the_history(tmp_path: Path, sh
     assert '+        - "kurs gründer"' in accepted.output
     history = runner.invoke(cli, ["kb", "history", "--config", str(config_file)])
     assert "accepted «kurs gründer» → establisher-courses" in history.output and "(terminal " in history.output
+
+
+async def test_the_report_and_stats_show_the_review_queue(bot: Harness) -> None:
+    from bot.reports.periods import resolve_period
+    from bot.reports.report import build_report, stats_message
+
+    await bot.say("Hvor kan jeg kjøpe billige sykler i Drammen?")
+    (unanswered,) = [s for s in refresh(bot) if s.kind == "unanswered"]
+    reject(box_of(bot), unanswered.id, "tester", "needs_answer")
+    services = bot.app.bot_data.services
+    report = build_report(services.db, services.config, resolve_period())
+    queue = report["review_queue"]
+    assert queue["needs_answer"] == 1 and queue["needs_answer_list"] == ["Hvor kan jeg kjøpe billige sykler i Drammen?"]
+    assert "trenger nytt svar: 1" in stats_message(report)

@@ -9,7 +9,8 @@
 Suggestions are worked out from the inquiry log each time, so a text erased by ``/forget`` or the
 retention purge is gone from them too; the ``suggestions`` table only gives each one a stable id and
 remembers decisions. A decided suggestion keeps a hash of its wording, not the wording (an accepted
-phrasing lives on as the municipality's own text in the knowledge base).
+phrasing lives on as the municipality's own text in the knowledge base); one marked "needs a new
+answer" keeps its wording for the editors' list until the log's text is erased.
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ class SuggestionBox:
             cursor = self.db.execute(
                 "delete from suggestions where status = 'open' and not exists "
                 "(select 1 from inquiries i where trim(i.text) = suggestions.text)")
+            self.db.execute("update suggestions set text = null where status = 'needs_answer' and text is not null "
+                            "and not exists (select 1 from inquiries i where trim(i.text) = suggestions.text)")
         return int(cursor.rowcount)
 
     def open_suggestions(self, groups: list[_Group] | None = None) -> list[Suggestion]:
@@ -174,31 +177,41 @@ class SuggestionBox:
         """Record a decision; the suggestion keeps only its hash (and, when accepted, the text as added)."""
         now = utc_now()
         with self.db.atomic():
+            # "Needs a new answer" keeps its wording for the editors' list (erased with the log's texts).
             self.db.execute(
-                "update suggestions set status = ?, decided_at = ?, decided_by = ?, text = null, accepted_text = ?, "
+                "update suggestions set status = ?, decided_at = ?, decided_by = ?, "
+                "text = case when ? = 'needs_answer' then text end, accepted_text = ?, "
                 "accepted_entry = ?, accepted_lang = ? where id = ?",
-                [status, now, by, text, entry, lang, suggestion_id])
+                [status, now, by, status, text, entry, lang, suggestion_id])
             self.db.table("suggestion_history").insert(
                 {"suggestion_id": suggestion_id, "action": status, "entry": entry, "lang": lang, "text": text,
                  "at": now, "by": by})
+
+    def queue(self, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+        """The review queue for the report and /stats, read-only: what waits, and what was decided.
+
+        ``accepted`` and ``needs_answer_decided`` count the decisions made between ``start`` and ``end``.
+        """
+        decided = {(row["kind"], row["key"]) for row in self.db.query(
+            "select kind, key from suggestions where status != 'open'")}
+        groups = [group for group in _phrasing_groups(self.db, set()) + _unanswered_groups(self.db, None)
+                  if (group.kind, group.key) not in decided]
+        window = "at >= ? and at < ?" if start and end else "1 = 1"
+        params = [start, end] if start and end else []
+        counts = {row["action"]: row["n"] for row in self.db.query(
+            f"select action, count(*) as n from suggestion_history where {window} group by action", params)}
+        (waiting,) = self.db.query("select count(*) as n from suggestions where status = 'needs_answer'")
+        needing = [row["text"] for row in self.db.query(
+            "select text from suggestions where status = 'needs_answer' and text is not null order by decided_at desc")]
+        return {"open_phrasings": sum(group.kind == "phrasing" for group in groups),
+                "open_unanswered": sum(group.kind == "unanswered" for group in groups),
+                "needs_answer": int(waiting["n"]), "accepted": int(counts.get("accepted", 0)),
+                "rejected": int(counts.get("rejected", 0)), "needs_answer_list": needing}
 
     def history(self) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select h.*, s.kind from suggestion_history h join suggestions s on s.id = h.suggestion_id "
             "order by h.at, h.id"))
-
-    def counts(self) -> dict[str, int]:
-        """Open suggestions by kind, and the "needs a new answer" list, for the report and /stats."""
-        rows = self.db.query("select kind, status, count(*) as n from suggestions group by kind, status")
-        counts = {"open_phrasings": 0, "open_unanswered": 0, "needs_answer": 0, "accepted": 0, "rejected": 0}
-        for row in rows:
-            if row["status"] == "open":
-                counts["open_phrasings" if row["kind"] == "phrasing" else "open_unanswered"] += row["n"]
-            elif row["status"] in counts:
-                counts[row["status"]] += row["n"]
-            elif row["status"] == "needs_answer":
-                counts["needs_answer"] += row["n"]
-        return counts
 
 
 def known_phrasings(knowledge: Iterable[Any]) -> set[tuple[str, str]]:

@@ -61,7 +61,17 @@ def build_report(
         "handoffs": asdict(figures.handoffs),
         "targets": [asdict(result) for result in targets(db, config.indicators, period, knowledge, today)],
         "unanswered": [asdict(group) for group in unanswered_groups(db, period, matcher, UNANSWERED_GROUPS)],
+        "review_queue": _review_queue(db, period),
     }
+
+
+def _review_queue(db: Database, period: Period) -> dict[str, Any]:
+    """What people asked that waits for staff: unmet demand the council can see as a figure."""
+    from bot.learning.suggestions import SuggestionBox
+    from bot.reports.indicators import bounds
+
+    start, end = bounds(period)["start"], bounds(period)["end"]
+    return SuggestionBox(db).queue(start, end)
 
 
 def render(
@@ -176,6 +186,14 @@ def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
         (f"Sendt til ansatte: {handoffs['opened']}, besvart: {handoffs['answered']}" if nb
          else f"Passed to staff: {handoffs['opened']}, answered: {handoffs['answered']}"),
     ]
+    queue = report.get("review_queue")
+    if queue:
+        lines.append(f"Til vurdering: {queue['open_phrasings']} nye formuleringer, {queue['open_unanswered']} "
+                     f"ubesvarte · trenger nytt svar: {queue['needs_answer']} · lagt til i perioden: "
+                     f"{queue['accepted']} (/review)" if nb else
+                     f"To review: {queue['open_phrasings']} new phrasings, {queue['open_unanswered']} unanswered "
+                     f"· needs a new answer: {queue['needs_answer']} · added this period: {queue['accepted']} "
+                     "(/review)")
     votes = report["feedback"]["up"] + report["feedback"]["down"]
     lines.append(f"Fornøyde: {percent(report['satisfaction'], lang)} av {votes} stemmer" if nb
                  else f"Satisfied: {percent(report['satisfaction'], lang)} of {votes} votes")
