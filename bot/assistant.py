@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.config import Config
@@ -18,6 +18,7 @@ from bot.engine import AnswerEngine, Reply
 from bot.knowledge.reloader import EngineHolder
 from bot.learning.suggestions import SuggestionBox
 from bot.matching.language import Language
+from bot.phrases import phrase
 from bot.store.inquiries import Inquiry, InquiryKind, InquiryLog, InquiryOutcome, Recorded
 from bot.store.privacy import Erased, forget_user
 from bot.store.pseudonyms import Pseudonymiser
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 NORWEGIAN_CODES = ("nb", "nn", "no")
 Via = Literal["command", "button"]
+LANGUAGES: dict[str, Language] = {"nb": "nb", "nn": "nn", "en": "en"}
 # Telegram's deep-link alphabet; anything else (an e-mail, a name) is never stored as text.
 DEEP_LINK_SOURCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 INVALID_SOURCE = "invalid-source"
@@ -50,10 +52,13 @@ class Answer:
 
 
 def language_from_code(code: str | None) -> Language:
-    """Telegram's ``language_code``: nb/nn/no → Norwegian, anything else → English."""
+    """Telegram's ``language_code``: nn → nynorsk, nb/no → Bokmål, anything else → English."""
     if code is None:
         return "nb"
-    return "nb" if code.lower().split("-")[0] in NORWEGIAN_CODES else "en"
+    base = code.lower().split("-")[0]
+    if base == "nn":
+        return "nn"
+    return "nb" if base in NORWEGIAN_CODES else "en"
 
 
 class Assistant:
@@ -75,21 +80,21 @@ class Assistant:
     def language(self, sender: Sender) -> Language:
         """The user's stored choice, else their Telegram language."""
         stored = self.log.users.get(self.user_ref(sender))
-        if stored and stored.get("lang") in ("nb", "en"):
-            return "nb" if stored["lang"] == "nb" else "en"
+        if stored and stored.get("lang") in LANGUAGES:
+            return LANGUAGES[stored["lang"]]
         return language_from_code(sender.language_code)
 
     def conversation_language(self, sender: Sender, parent_id: int | None) -> Language:
         """A button answers in the language of the question it belongs to, else the user's language."""
         parent = self.log.inquiry(parent_id) if parent_id else None
-        if parent is not None and parent.get("lang") in ("nb", "en"):
-            return "nb" if parent["lang"] == "nb" else "en"
+        if parent is not None and parent.get("lang") in LANGUAGES:
+            return LANGUAGES[parent["lang"]]
         return self.language(sender)
 
     def ask(self, sender: Sender, text: str, update_id: int | None = None) -> Answer:
         """A free-text question: match, log, and say whether to ask the optional profile."""
         started = time.perf_counter()
-        reply = self.engine.answer(text, self.language(sender))
+        reply = self._finish(self.engine.answer(text, self.language(sender)))
         recorded = self._record(sender, update_id, "message", reply.outcome, reply.lang, text,
                                 reply, started)
         return Answer(reply, recorded, self._should_ask_profile(sender, reply, recorded))
@@ -102,7 +107,7 @@ class Assistant:
         entry = self.engine.knowledge.get(entry_id)
         if entry is None or entry.decline:
             return None
-        reply = self.engine.entry_reply(entry, self.conversation_language(sender, parent_id))
+        reply = self._finish(self.engine.entry_reply(entry, self.conversation_language(sender, parent_id)))
         recorded = self._record(sender, update_id, "button", reply.outcome, reply.lang, None, reply,
                                 started, parent_id)
         return Answer(reply, recorded, self._should_ask_profile(sender, reply, recorded))
@@ -113,12 +118,49 @@ class Assistant:
         """"None of these" after "did you mean": an unanswered question for the editors' list."""
         started = time.perf_counter()
         lang = self.conversation_language(sender, parent_id)
-        reply = self.engine.none_of_these(lang)
+        reply = self._finish(self.engine.none_of_these(lang))
         parent = self.log.inquiry(parent_id) if parent_id else None
         text = parent.get("text") if parent else None
         recorded = self._record(sender, update_id, "button", "fallback", lang, text, reply, started,
                                 parent_id)
         return Answer(reply, recorded)
+
+    def welcome(self, sender: Sender) -> str:
+        """The /start text: who the bot is, what it knows and how old that is, and what is stored."""
+        lang = self.language(sender)
+        sources = sorted({(entry.source, entry.as_of if isinstance(entry.as_of, int)
+                           else getattr(entry.as_of, "year", None))
+                          for entry in self.engine.knowledge if entry.source and not entry.decline})
+        lines = [phrase("welcome", lang)]
+        if sources:
+            named = ", ".join(f"{source} ({year})" if year else str(source) for source, year in sources)
+            lines.append(phrase("sources_line", lang).format(sources=named))
+        lines.append(phrase("privacy_line", lang).format(days=self.config.privacy.retention_days))
+        return "\n\n".join(lines)
+
+    def _finish(self, reply: Reply) -> Reply:
+        """Say only what is true in this installation: the unit's name, the source, who can be reached.
+
+        The unit is named in config (``{unit}`` in texts); the closing line and "I don't know" depend
+        on whether a staff chat or contact details are configured; answer cards get their source.
+        """
+        lang, staff = reply.lang, self.config.staff
+        reach = staff.reach()
+        text = reply.text
+        if reply.outcome == "fallback" and reply.declined is None and text == phrase("dont_know", lang):
+            text = phrase({"staff_chat": "dont_know", "contact": "dont_know_contact"}.get(reach or "",
+                                                                                        "dont_know_alone"), lang)
+        footer: list[str] = []
+        entry = self.engine.knowledge.get(reply.entry_id) if reply.outcome == "answered" else None
+        if entry is not None and entry.source:
+            year = entry.as_of if isinstance(entry.as_of, int) else getattr(entry.as_of, "year", None)
+            footer.append(phrase("source_line", lang).format(source=entry.source, year=year)
+                          if year else entry.source)
+        if (entry is not None or reply.declined) and reach is not None:
+            footer.append(phrase("reach_staff" if reach == "staff_chat" else "reach_contact", lang))
+        unit = staff.unit(lang)
+        return replace(reply, text=text.replace("{unit}", unit),
+                       footer="\n".join(footer).replace("{unit}", unit))
 
     def note_action(self, sender: Sender, action: str, update_id: int | None = None, *, via: Via = "button",
                     parent_id: int | None = None) -> Recorded:

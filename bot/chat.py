@@ -16,7 +16,7 @@ from bot.engine import Reply
 from bot.matching.language import Language
 from bot.phrases import contact_details, phrase
 
-QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "en": "(Ctrl-D quits)"}
+QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "nn": "(Ctrl-D avsluttar)", "en": "(Ctrl-D quits)"}
 # What the Telegram texts tell people to press, said the way it works in a terminal.
 TERMINAL_WORDING = {
     "trykk «Snakk med en person»": "skriv /contact",
@@ -85,8 +85,7 @@ class TerminalChat:
         lang = self.lang
         if name == "/start":
             self.assistant.start(self.sender, argument.strip() or None)
-            days = self.assistant.config.privacy.retention_days
-            return self.topics(f"{phrase('welcome', lang)}\n\n{phrase('privacy_line', lang).format(days=days)}")
+            return self.topics(self.assistant.welcome(self.sender))
         if name == "/topics":
             return self.topics()
         if name == "/help":
@@ -96,7 +95,8 @@ class TerminalChat:
         if name == "/contact":
             return Screen(contact_details(self.assistant.config.staff.contact, lang))
         if name == "/language":
-            return Screen(phrase("language_prompt", lang), [Choice("Norsk (bokmål)", lambda: self.set_language("nb")),
+            return Screen(phrase("language_prompt", lang), [Choice("Bokmål", lambda: self.set_language("nb")),
+                                                           Choice("Nynorsk", lambda: self.set_language("nn")),
                                                            Choice("English", lambda: self.set_language("en"))])
         if name == "/forget":
             return Screen(phrase("forget_confirm", lang), [Choice(phrase("forget_yes", lang), self.forget),

@@ -51,9 +51,18 @@ class TelegramSettings(Settings):
 
 
 class KnowledgeSettings(Settings):
+    """Where the knowledge base lives and what ``kb check`` requires of it.
+
+    ``required_ids`` are entries that reports and test questions refer to (Drammen's sixteen in the
+    shipped config, none for another knowledge base); ``languages`` are the languages every title,
+    answer and question list must have (``nn`` is optional unless listed).
+    """
+
     dir: Path = Path("knowledge")
     reload_seconds: float = Field(5.0, gt=0)
     max_file_kb: int = Field(2048, gt=0)
+    required_ids: list[str] = []
+    languages: list[Literal["nb", "nn", "en"]] = Field(["nb", "en"], min_length=1)
 
 
 class StorageSettings(Settings):
@@ -91,6 +100,21 @@ class StaffSettings(Settings):
     chat_id: int | None = None
     show_names: bool = False
     contact: ContactFields = ContactFields()
+    # How the bot names the staff unit to citizens, per language ({unit} in answers and phrases).
+    unit_name: dict[str, str] = {"nb": "næringsavdelingen i Drammen kommune",
+                                 "nn": "næringsavdelinga i Drammen kommune",
+                                 "en": "Drammen municipality's business-development staff"}
+
+    def unit(self, lang: str) -> str:
+        return self.unit_name.get(lang) or self.unit_name.get("nb") or next(iter(self.unit_name.values()), "")
+
+    def reach(self) -> str | None:
+        """How a citizen can reach a person: the staff chat, the contact details, or (None) not at all."""
+        if self.chat_id is not None:
+            return "staff_chat"
+        if any(value for key, value in self.contact.model_dump().items() if key != "name"):
+            return "contact"
+        return None
 
 
 class PrivacySettings(Settings):
@@ -119,12 +143,14 @@ class MatchingSettings(Settings):
 
     ``answer_threshold`` applies to the confidence (a probability that the best entry is right);
     ``suggest_threshold`` to the best entry's match score, below which the bot offers no
-    suggestions at all; ``min_gap`` is the lead over the runner-up an answer also needs.
+    suggestions at all; ``min_gap`` is the lead over the runner-up an answer also needs;
+    ``suggest_confidence`` is the confidence below which "did you mean…" is not offered either.
     """
 
     answer_threshold: float = Field(0.8, ge=0, le=1)
     suggest_threshold: float = Field(0.3, ge=0, le=1)
     min_gap: float = Field(0.0, ge=0, le=1)
+    suggest_confidence: float = Field(0.0, ge=0, le=1)
     max_suggestions: int = Field(3, ge=1, le=5)
     confidence: ConfidenceSettings = ConfidenceSettings()
 

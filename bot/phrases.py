@@ -1,12 +1,16 @@
-"""Everything the bot says that is not a knowledge-base answer, in Bokmål and English."""
+"""Everything the bot says that is not a knowledge-base answer, in Bokmål, nynorsk and English."""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from typing import Literal
+
+import yaml
 
 from bot.config import ContactFields
 
-Language = Literal["nb", "en"]
+Language = Literal["nb", "nn", "en"]
 
 PHRASES: dict[str, dict[str, str]] = {
     "welcome": {
@@ -35,14 +39,34 @@ PHRASES: dict[str, dict[str, str]] = {
     "did_you_mean": {"nb": "Mente du …", "en": "Did you mean …"},
     "none_of_these": {"nb": "Ingen av disse", "en": "None of these"},
     "dont_know": {
-        "nb": (
-            "Det vet jeg dessverre ikke noe om. Jeg kan sende spørsmålet videre til "
-            "næringsavdelingen i Drammen kommune, eller du kan velge et tema."
-        ),
-        "en": (
-            "Sorry, I don't know the answer to that. I can pass your question on to "
-            "Drammen municipality's business-development staff, or you can pick a topic."
-        ),
+        "nb": ("Det vet jeg dessverre ikke noe om. Jeg kan sende spørsmålet videre til {unit}, "
+               "eller du kan velge et tema."),
+        "en": ("Sorry, I don't know the answer to that. I can pass your question on to {unit}, "
+               "or you can pick a topic."),
+    },
+    "dont_know_contact": {
+        "nb": "Det vet jeg dessverre ikke noe om. Du kan kontakte {unit} (se /contact), eller velge et tema.",
+        "en": "Sorry, I don't know the answer to that. You can contact {unit} (see /contact), or pick a topic.",
+    },
+    "dont_know_alone": {
+        "nb": "Det vet jeg dessverre ikke noe om. Velg gjerne et tema, eller spør på en annen måte.",
+        "en": "Sorry, I don't know the answer to that. Pick a topic, or ask in another way.",
+    },
+    "sources_line": {
+        "nb": "Svarene mine bygger på {sources}, så noe kan være utdatert.",
+        "en": "My answers are based on {sources}, so some of it may be out of date.",
+    },
+    "source_line": {
+        "nb": "Kilde: {source} ({year}). Opplysningene kan være utdatert.",
+        "en": "Source: {source} ({year}). This may be out of date.",
+    },
+    "reach_staff": {
+        "nb": "Vil du snakke med {unit}? Trykk «Snakk med en person».",
+        "en": "Want to talk to {unit}? Press \"Talk to a person\".",
+    },
+    "reach_contact": {
+        "nb": "Kontaktinformasjon til {unit}: /contact",
+        "en": "Contact details for {unit}: /contact",
     },
     "empty": {
         "nb": "Skriv spørsmålet ditt med vanlige ord, så skal jeg prøve å hjelpe.",
@@ -170,9 +194,19 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
+@cache
+def _nynorsk() -> dict[str, str]:
+    """The nynorsk phrases, kept in ``bot/phrases_nn.yaml`` for the translators."""
+    text = resources.files("bot").joinpath("phrases_nn.yaml").read_text("utf-8")
+    loaded: dict[str, str] = yaml.safe_load(text)
+    return loaded
+
+
 def phrase(key: str, lang: str) -> str:
-    """The phrase ``key`` in ``lang`` (English for anything that is not Norwegian)."""
+    """The phrase ``key`` in ``lang``: nynorsk falls back to Bokmål, anything else is English."""
     texts = PHRASES[key]
+    if lang == "nn":
+        return _nynorsk().get(key) or texts["nb"]
     return texts["nb"] if lang == "nb" else texts["en"]
 
 
@@ -182,7 +216,7 @@ _CONTACT_LABELS = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"),
 
 def contact_details(fields: ContactFields, lang: str) -> str:
     """How to reach staff: only the contact fields the municipality filled in, none invented."""
-    details = [f"{_CONTACT_LABELS[key][lang != 'nb']}: {value}" for key, value in fields.model_dump().items()
+    details = [f"{_CONTACT_LABELS[key][lang == 'en']}: {value}" for key, value in fields.model_dump().items()
                if value and key in _CONTACT_LABELS]
     head = [fields.name] if fields.name else []
     if not details:

@@ -52,7 +52,8 @@ async def show_menu(update: Update, context: Context) -> None:
     assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
     await _edit_or_send(update, context, phrase("choose_topic", lang),
-                        keyboards.topic_menu(assistant.engine.knowledge, lang))
+                        keyboards.topic_menu(assistant.engine.knowledge, lang,
+                                                   context.services.config.staff.reach() is not None))
 
 
 @button
@@ -119,7 +120,7 @@ async def set_language(update: Update, context: Context) -> None:
     query, values = _query(update, context)
     assistant = context.services.assistant
     who = context.sender
-    lang: Language = "en" if values["lang"] == "en" else "nb"
+    lang: Language = {"nn": "nn", "en": "en"}.get(values["lang"], "nb")  # type: ignore[assignment]
     assistant.set_language(who, lang)
     assistant.note_action(who, f"language:{lang}", update.update_id)
     await query.answer()

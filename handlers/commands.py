@@ -22,10 +22,10 @@ async def start(update: Update, context: Context) -> None:
     assistant.start(who, context.args[0] if context.args else None)
     _note(update, context, "start")
     lang = assistant.language(who)
-    privacy = phrase("privacy_line", lang).format(days=context.services.config.privacy.retention_days)
-    text = f"{phrase('welcome', lang)}\n\n{privacy}\n\n{phrase('choose_topic', lang)}"
+    text = f"{assistant.welcome(who)}\n\n{phrase('choose_topic', lang)}"
     await send(context, update.effective_chat.id, plain(text),  # type: ignore[union-attr]
-               keyboards.topic_menu(assistant.engine.knowledge, lang))
+               keyboards.topic_menu(assistant.engine.knowledge, lang,
+                                                   context.services.config.staff.reach() is not None))
 
 
 async def show_help(update: Update, context: Context) -> None:
@@ -41,7 +41,8 @@ async def show_topics(update: Update, context: Context) -> None:
     assistant = context.services.assistant
     lang = assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("choose_topic", lang)),  # type: ignore[union-attr]
-               keyboards.topic_menu(assistant.engine.knowledge, lang))
+               keyboards.topic_menu(assistant.engine.knowledge, lang,
+                                                   context.services.config.staff.reach() is not None))
 
 
 async def choose_language(update: Update, context: Context) -> None:

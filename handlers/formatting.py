@@ -13,6 +13,8 @@ MAX_MESSAGE_LENGTH = 4096
 def card(reply: Reply) -> str:
     """The answer card: a bold title, then the entry's answer as written in the knowledge base."""
     body = escape(reply.text, quote=False)
+    if reply.footer:
+        body += f"\n\n<i>{escape(reply.footer, quote=False)}</i>"
     if reply.title and reply.outcome == "answered":
         return f"<b>{escape(reply.title, quote=False)}</b>\n\n{body}"
     return body

@@ -22,7 +22,7 @@ PATTERNS = {
     "entry": re.compile(r"^e:(?P<entry>[a-z0-9-]{1,40}):(?P<parent>\d{1,12})$"),
     "none": re.compile(r"^n:(?P<parent>\d{1,12})$"),
     "feedback": re.compile(r"^f:(?P<update>\d{1,12}):(?P<value>[+-])$"),
-    "language": re.compile(r"^l:(?P<lang>nb|en)$"),
+    "language": re.compile(r"^l:(?P<lang>nb|nn|en)$"),
     "person": re.compile(r"^h:(?P<parent>\d{1,12})$"),
     "profile": re.compile(r"^p:(?P<field>role|municipality|skip):(?P<value>[a-z0-9-]{0,30})$"),
     "forget": re.compile(r"^x:(?P<answer>yes|no)$"),
@@ -37,10 +37,12 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text[:60], callback_data=data)
 
 
-def topic_menu(knowledge: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:
+def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> InlineKeyboardMarkup:
+    """The topics, and "Talk to a person" only when someone can be reached (``person``)."""
     rows = [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
             if topic.id != "about"]
-    rows.append([_button(phrase("talk_to_person", lang), "h:0")])
+    if person:
+        rows.append([_button(phrase("talk_to_person", lang), "h:0")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -50,7 +52,8 @@ def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineK
     return InlineKeyboardMarkup(rows)
 
 
-def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None) -> InlineKeyboardMarkup:
+def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
+                   person: bool = True) -> InlineKeyboardMarkup:
     """Related entries, 👍/👎 for answers, and a way to a person."""
     parent = inquiry_id or 0
     # The contact entry's card is not needed as a button: "Talk to a person" below does the real thing.
@@ -58,8 +61,8 @@ def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None) 
             if choice.entry_id != CONTACT_ENTRY]
     if reply.outcome == "answered" and update_id is not None:
         rows.append([_button("👍", f"f:{update_id}:+"), _button("👎", f"f:{update_id}:-")])
-    rows.append([_button(phrase("talk_to_person", reply.lang), f"h:{parent}"),
-                 _button(phrase("topics", reply.lang), "m")])
+    last = [_button(phrase("talk_to_person", reply.lang), f"h:{parent}")] if person else []
+    rows.append([*last, _button(phrase("topics", reply.lang), "m")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -70,15 +73,16 @@ def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMa
     return InlineKeyboardMarkup(rows)
 
 
-def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None) -> InlineKeyboardMarkup:
-    rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]]
+def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None,
+                     person: bool = True) -> InlineKeyboardMarkup:
+    rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]] if person else []
     rows += [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
              if topic.id != "about"]
     return InlineKeyboardMarkup(rows)
 
 
 def language_buttons() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("Norsk (bokmål)", "l:nb"), _button("English", "l:en")]])
+    return InlineKeyboardMarkup([[_button("Bokmål", "l:nb"), _button("Nynorsk", "l:nn"), _button("English", "l:en")]])
 
 
 def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> InlineKeyboardMarkup:

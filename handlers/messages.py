@@ -60,4 +60,5 @@ async def not_text(update: Update, context: Context) -> None:
     assistant.note_non_text(who, update.update_id)
     lang = assistant.language(who)
     await send(context, message.chat_id, plain(phrase("non_text", lang)),
-               keyboards.topic_menu(assistant.engine.knowledge, lang))
+               keyboards.topic_menu(assistant.engine.knowledge, lang,
+                                                   context.services.config.staff.reach() is not None))

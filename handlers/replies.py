@@ -55,12 +55,13 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
     reply = answer.reply
     inquiry_id = answer.recorded.inquiry_id
     knowledge = context.services.engines.engine.knowledge
+    person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
     if reply.outcome in ("answered", "smalltalk"):
-        markup = keyboards.answer_buttons(reply, inquiry_id, update_id)
+        markup = keyboards.answer_buttons(reply, inquiry_id, update_id, person)
     elif reply.outcome == "ambiguous":
         markup = keyboards.suggestion_buttons(reply, inquiry_id)
     else:
-        markup = keyboards.fallback_buttons(knowledge, reply.lang, inquiry_id)
+        markup = keyboards.fallback_buttons(knowledge, reply.lang, inquiry_id, person)
     await send(context, chat_id, card(reply), markup, thread_id)
     if answer.ask_profile:
         roles = context.services.config.profile.roles

@@ -75,10 +75,10 @@ def test_commands_from_answer_cards_work_in_the_terminal(services: Services) -> 
 
 
 def test_every_command_help_lists_works_in_the_terminal(services: Services) -> None:
-    output = chat(services, ["/start", "/topics", "/language", "2", "/forget", "2", "/contact", "/privacy"])
+    output = chat(services, ["/start", "/topics", "/language", "3", "/forget", "2", "/contact", "/privacy"])
     assert "Næringsbot" in output[1] and "  1. " in output[1]  # welcome with the topic menu as numbers
     assert "  1. " in output[2]
-    assert "  2. English" in output[3] and "English" in output[4]
+    assert "  3. English" in output[3] and "English" in output[4]
     assert "  1. " in output[5] and "nothing was deleted" in output[6]
     assert all("kjenner jeg ikke" not in text and "do not know that command" not in text for text in output)
 
@@ -93,8 +93,8 @@ def test_the_topic_menu_leads_to_an_answer_card_by_numbers(services: Services) -
 
 
 def test_a_number_that_is_not_on_the_list_says_so(services: Services) -> None:
-    output = chat(services, ["/language", "3"])
-    assert "fra 1 til 2" in output[2]
+    output = chat(services, ["/language", "4"])
+    assert "fra 1 til 3" in output[2]
     assert [row["kind"] for row in logged(services)] == ["command"]  # not taken as a question
 
 

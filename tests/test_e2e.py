@@ -68,10 +68,12 @@ def test_norwegian_user_gets_the_menu_and_an_answer(server: ThreadedBotApiServer
     server.send_message(kari, "/start flyer-hibu")
     welcome = server.wait_for_bot_message(kari, timeout=30)
     assert "Næringsbot" in welcome["text"] and "/privacy" in welcome["text"]
+    assert "bygger på Drammen kommunes handlingsplan for næringsutvikling (2013)" in welcome["text"]
     assert "t:start-business" in button_data(welcome)
 
     server.send_message(kari, "Hva er Visit Drammensregionen?")
     answer = server.wait_for_bot_message(kari)
+    assert "Kilde: Drammen kommunes handlingsplan for næringsutvikling (2013)" in answer["text"]
     assert answer["text"].startswith("Visit") or "Visit Drammensregionen" in answer["text"]
     assert any(data.startswith("f:") for data in button_data(answer))
 

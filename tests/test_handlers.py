@@ -16,7 +16,10 @@ from tests.offline import BOT_ID, BOT_USERNAME, Harness, config_for, feed, harne
 
 @pytest.fixture
 async def bot(tmp_path: Path, shipped_config: Config) -> AsyncIterator[Harness]:
-    async for harness in harness_for(config_for(tmp_path, shipped_config, profile__ask=False)):
+    """The shipped config with contact details filled in, as a municipality would before going live."""
+    config = config_for(tmp_path, shipped_config, profile__ask=False,
+                        staff={**shipped_config.staff.model_dump(), "contact": {"email": "post@example.invalid"}})
+    async for harness in harness_for(config):
         yield harness
 
 
@@ -27,6 +30,26 @@ async def test_start_shows_welcome_privacy_line_and_topic_menu(bot: Harness) -> 
     labels = [label for label, _ in bot.request.buttons()]
     assert labels == ["Starte bedrift", "Campus, forskning og finansiering", "Reiseliv og konferanser",
                       "Næringsliv i Drammen", "Snakk med en person"]
+
+
+@pytest.mark.parametrize(("staff", "offered"), [
+    ({}, False),
+    ({"contact": {"email": "post@example.invalid"}}, True),
+    ({"chat_id": -2001}, True),
+])
+async def test_a_person_is_offered_only_when_someone_can_be_reached(
+    tmp_path: Path, shipped_config: Config, staff: dict[str, Any], offered: bool
+) -> None:
+    config = config_for(tmp_path, shipped_config, profile__ask=False, staff={**shipped_config.staff.model_dump(),
+                                                                             **staff})
+    async for harness in harness_for(config):
+        await harness.say("Hva er Visit Drammensregionen?")
+        card = harness.request.sent()[-1]
+        assert ("Snakk med en person" in [label for label, _ in harness.request.buttons(card)]) is offered
+        assert ("Trykk «Snakk med en person»" in card["text"] or "/contact" in card["text"]) is offered
+        await harness.say("Hvor kan jeg kjøpe billige sykler i nærheten?")
+        reply = harness.request.last_text()
+        assert any(promise in reply for promise in ("videre til", "kontakte", "/contact", "Snakk med")) is offered
 
 
 async def test_start_payload_is_kept_as_the_users_source(bot: Harness) -> None:
@@ -56,7 +79,9 @@ async def test_english_question_is_answered_in_english(bot: Harness) -> None:
 
 async def test_unknown_question_says_so_and_offers_a_person(bot: Harness) -> None:
     await bot.say("Hvor kan jeg kjøpe billige sykler?")
-    assert "vet jeg dessverre ikke" in bot.request.last_text()
+    reply = bot.request.last_text()
+    declines = [entry.answer.nb for entry in bot.app.bot_data.services.engines.engine.knowledge if entry.decline]
+    assert ("vet jeg dessverre ikke" in reply and "/contact" in reply) or any(text in reply for text in declines)
     labels = [label for label, _ in bot.request.buttons()]
     assert labels[0] == "Snakk med en person" and "Starte bedrift" in labels
 
@@ -95,7 +120,7 @@ async def test_feedback_is_stored_once_and_can_be_changed(bot: Harness) -> None:
 
 async def test_language_choice_is_remembered(bot: Harness) -> None:
     await bot.say("/language")
-    assert [data for _, data in bot.request.buttons()] == ["l:nb", "l:en"]
+    assert [data for _, data in bot.request.buttons()] == ["l:nb", "l:nn", "l:en"]
     await bot.press("l:en")
     await bot.say("/help")
     assert "Type a question" in bot.request.last_text()
@@ -105,7 +130,16 @@ async def test_telegram_language_code_decides_until_a_choice_is_made(bot: Harnes
     await bot.say("/help", lang="en", user_id=7)
     assert "Type a question" in bot.request.last_text()
     await bot.say("/help", lang="nn", user_id=8)
+    assert "Skriv eit spørsmål" in bot.request.last_text()  # nynorsk
+    await bot.say("/help", lang="nb", user_id=9)
     assert "Skriv et spørsmål" in bot.request.last_text()
+
+
+async def test_a_nynorsk_question_is_answered_in_nynorsk(bot: Harness) -> None:
+    await bot.say("Kva for kurs finst for nye verksemder i Drammen?", lang="nb")
+    knowledge = bot.app.bot_data.services.engines.engine.knowledge
+    shown = next(entry for entry in knowledge if entry.answer.nn and entry.answer.nn[:60] in bot.request.last_text())
+    assert shown.answer.nn and shown.answer.nn.replace("{unit}", "")[:40] in bot.request.last_text()
 
 
 GROUP = {"id": -100, "type": "group", "title": "Gründere i Drammen"}

@@ -32,7 +32,7 @@ def test_stop_words_go_but_topic_words_stay() -> None:
     ("text", "lang"),
     [
         ("Hvordan starter jeg en bedrift?", "nb"),
-        ("korleis kan eg få hjelp til å starte", "nb"),
+        ("korleis kan eg få hjelp til å starte", "nn"),
         ("How do I start a business in Drammen?", "en"),
         ("Is there funding for research?", "en"),
         ("Drammen", None),
@@ -63,3 +63,24 @@ def test_words_that_tell_entries_apart_keep_their_own_terms() -> None:
 
 def test_nynorsk_function_words_are_stop_words() -> None:
     assert content_tokens("korleis kan eg finne ut kva som finst") == []
+
+
+def test_marker_words_stay_for_meaning() -> None:
+    from bot.matching.normalise import meaning_tokens
+
+    assert meaning_tokens("Why wasn't my card declined?") == ["why", "not", "my", "card", "declined"]
+    assert meaning_tokens("hvorfor er ikke kortet mitt godkjent") == ["hvorfor", "ikke", "kortet", "mitt", "godkjent"]
+    assert content_tokens("Why was my card declined?") == ["card", "declined"]
+
+
+def test_content_words_keep_the_spelling_a_dictionary_knows() -> None:
+    from bot.matching.normalise import content_words
+
+    assert content_words("Kan jeg få foreldrepenger? Næringsliv!") == [
+        ("foreldrepenger", "foreldrepenger"), ("naringsliv", "næringsliv")]
+
+
+@pytest.mark.parametrize(("word", "not_in_group"), [("livet", "bo"), ("found", "grunder"), ("mark", "markedsforing")])
+def test_a_synonym_group_is_no_wider_than_its_language(word: str, not_in_group: str) -> None:
+    # The Norwegian stem of "lives" is "liv" (life): "livet" must not mean "to live somewhere".
+    assert not_in_group not in terms(fold(word))

@@ -61,7 +61,7 @@ def channel(name: str) -> Callable[[Config, EngineHolder], None]:
 
 @click.command()
 @config_option
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+@click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default="nb", show_default=True,
               help="Language of the replies until a question shows another.")
 def chat(config_file: Path | None, lang: str) -> None:
     """Chat with the bot in this terminal, through the same answer engine as Telegram.
@@ -91,7 +91,7 @@ def start_chat(config: Config, lang: str) -> None:
 
     services = build_services(config, load_engines_or_exit(config))
     try:
-        run_chat(services.assistant, "en" if lang == "en" else "nb")
+        run_chat(services.assistant, {"nn": "nn", "en": "en"}.get(lang, "nb"))  # type: ignore[arg-type]
     finally:
         services.close()
 
