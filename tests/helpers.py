@@ -17,6 +17,8 @@ def entry(entry_id: str, **overrides: Any) -> dict[str, Any]:
         "topic": "start",
         "owner": "næringsavdelingen",
         "review_by": "2099-12-31",
+        "source": "Testkilde",
+        "as_of": "2026-01-01",
         "title": {"nb": f"Tittel {entry_id}", "en": f"Title {entry_id}"},
         "answer": {"nb": f"Svar om {entry_id}.", "en": f"Answer about {entry_id}."},
         "questions": {"nb": [f"spørsmål om {entry_id}"], "en": [f"question about {entry_id}"]},

@@ -113,3 +113,22 @@ def test_structural_errors_stop_further_checks(tmp_path: Path) -> None:
     write_knowledge(tmp_path, entry("a-b", related=["ghost"]))
     problems = check_knowledge(tmp_path)
     assert len(problems) == 1 and "ghost" in problems[0].message
+
+
+def test_every_answer_card_needs_a_source_and_its_date(tmp_path: Path) -> None:
+    from tests.helpers import entry, write_knowledge
+
+    unsourced = entry("funding")
+    del unsourced["source"], unsourced["as_of"]
+    folder = write_knowledge(tmp_path / "kb", unsourced)
+    messages = [problem.message for problem in check_knowledge(folder) if problem.severity == "error"]
+    assert any("has no source or as_of" in message for message in messages), messages
+
+
+def test_a_norwegian_entry_without_nynorsk_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    from tests.helpers import entry, write_knowledge
+
+    folder = write_knowledge(tmp_path / "kb", entry("funding"))
+    problems = check_knowledge(folder)
+    assert [p.severity for p in problems if "nynorsk" in p.message] == ["warning"]
+    assert not [p for p in problems if p.severity == "error"]

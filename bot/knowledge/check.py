@@ -67,6 +67,9 @@ def check_knowledge(
         problems += _missing_required(base, directory, required_ids)
         problems += _collisions(base)
         problems += _thin_entries(base, languages)
+        problems += _unsourced(base)
+        if "nb" in languages:
+            problems += _without_nynorsk(base)
         problems += _overdue_reviews(base, today or dt.date.today())
     return sorted(problems, key=lambda problem: (problem.severity == "warning", str(problem.file), problem.line))
 
@@ -175,6 +178,30 @@ def _thin_entries(base: KnowledgeBase, languages: Sequence[str]) -> list[Problem
         for entry in base
         for lang in languages
         if lang != "nn" and len(entry.questions.get(lang)) < FEW_QUESTIONS
+    ]
+
+
+def _unsourced(base: KnowledgeBase) -> list[Problem]:
+    """Every answer card shows where its facts come from and how old they are."""
+    return [
+        Problem(base.locations[entry.id].file, base.locations[entry.id].line,
+                f"entry '{entry.id}' has no {' or '.join(missing)} — add source: (the document the facts come "
+                "from) and as_of: (its date, YYYY-MM-DD, or its year)")
+        for entry in base
+        if not entry.smalltalk and not entry.decline
+        for missing in [[name for name in ("source", "as_of") if not getattr(entry, name)]]
+        if missing
+    ]
+
+
+def _without_nynorsk(base: KnowledgeBase) -> list[Problem]:
+    """Nynorsk is optional, but a Norwegian knowledge base should have it: a warning, not an error."""
+    return [
+        Problem(base.locations[entry.id].file, base.locations[entry.id].line,
+                f"entry '{entry.id}' has no nynorsk (nn) title or answer — nynorsk questions get Bokmål",
+                severity="warning")
+        for entry in base
+        if not entry.decline and (entry.title.nn is None or entry.answer.nn is None)
     ]
 
 
