@@ -1,4 +1,8 @@
-"""The knowledge base staff edit in ``knowledge/*.yaml``: typed models and a loader that names file and line."""
+"""The knowledge base staff edit in ``knowledge/*.yaml``: typed models and a loader that names file and line.
+
+Longer than most modules on purpose: the models and the loader that turns their validation errors
+into file:line messages belong together.
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ Scoring is the slow part and does not depend on the model or the thresholds, so 
 scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A wrong
 confident answer is the worst outcome, so the wrong-answer rate and the rejection rate are
 constraints, and only then is answer accuracy maximised.
+
+Longer than most modules on purpose: building the calibration examples and fitting the model on them
+are one procedure, shared by the CLI, the benchmarks and the tests.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ A message scores, per entry, the IDF-weighted share of its content words that th
 typos are mapped to known terms with rapidfuzz, compounds are split into known parts, synonyms
 share a concept, and words the knowledge base has never seen count against every entry, which is
 what lets the bot say "I don't know" to "kurs i svømming for barn".
+
+Longer than most modules on purpose: the per-word evidence (stems, typos, compounds, synonyms) and
+the scoring that uses it share one vocabulary index.
 """
 
 from __future__ import annotations
