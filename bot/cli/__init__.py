@@ -25,6 +25,7 @@ def main() -> None:
 
 def _register() -> None:
     from bot.cli import learn  # noqa: F401  (adds the review-queue commands to the kb group)
+    from bot.cli import ops as _ops  # noqa: F401  (adds backup, restore and migrate)
     from bot.cli import workbook as _workbook  # noqa: F401  (adds kb export and kb import to the kb group)
     from bot.cli.doctor import doctor
     from bot.cli.kb import kb

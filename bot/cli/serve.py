@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -44,7 +44,11 @@ def run(config_file: Path | None) -> None:
         )
         start_chat(config, "nb")
         return
-    channel("telegram")(config, load_engines_or_exit(config))
+    lock = hold_run_lock_or_exit(config)  # held while the bot runs: restore refuses meanwhile
+    try:
+        channel("telegram")(config, load_engines_or_exit(config))
+    finally:
+        lock.close()
 
 
 def channel(name: str) -> Callable[[Config, EngineHolder], None]:
@@ -73,6 +77,17 @@ def chat(config_file: Path | None, lang: str) -> None:
     start_chat(read_config(config_file), lang)
 
 
+def hold_run_lock_or_exit(config: Config) -> IO[str]:
+    """One bot per database: a second ``run`` or ``chat`` on the same file exits with a clear message."""
+    from bot.store.backup import RunLockHeld, hold_run_lock
+
+    try:
+        return hold_run_lock(config.database_path)
+    except RunLockHeld as error:
+        click.echo(f"{error} — stop the other one first (or point NAERINGSBOT_DATABASE elsewhere).", err=True)
+        sys.exit(1)
+
+
 def load_engines_or_exit(config: Config) -> EngineHolder:
     """The knowledge base and its matcher, built once; a broken knowledge base exits with its errors."""
     from bot.knowledge.model import KnowledgeBaseError
@@ -89,11 +104,13 @@ def start_chat(config: Config, lang: str) -> None:
     from bot.chat import run_chat
     from bot.services import build_services
 
+    lock = hold_run_lock_or_exit(config)
     services = build_services(config, load_engines_or_exit(config))
     try:
         run_chat(services.assistant, {"nn": "nn", "en": "en"}.get(lang, "nb"))  # type: ignore[arg-type]
     finally:
         services.close()
+        lock.close()
 
 
 @click.command()
