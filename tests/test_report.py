@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from bot.cli import cli
-from bot.config import Config
+from bot.config import Config, Indicator
 from bot.engine import AnswerEngine
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.metrics import METRICS
@@ -69,14 +69,26 @@ def test_the_report_has_every_contract_field_with_novembers_figures(report: dict
                                   "median_minutes_to_first_answer": 30.0}
 
 
-def test_targets_are_pro_rated_counts_and_unscaled_shares(report: dict[str, Any]) -> None:
+def test_targets_are_the_year_to_date_against_the_yearly_target(report: dict[str, Any]) -> None:
     inquiries, satisfaction = report["targets"]
-    assert {key: inquiries[key] for key in ("indicator", "target", "actual", "progress", "met")} == {
-        "indicator": "inquiries", "target": 98.6, "actual": 13, "progress": 0.1318, "met": False}
+    keys = ("indicator", "target", "actual", "met", "expected_by_now", "on_track")
+    # November's 13 and October's 1 against 1200 a year; the pace at "today", 15 November (319 of 365 days)
+    assert {key: inquiries[key] for key in keys} == {
+        "indicator": "inquiries", "target": 1200, "actual": 14, "met": False, "expected_by_now": 1049,
+        "on_track": False}
     assert inquiries["title"] == {"nb": "Henvendelser totalt", "en": "Inquiries in total"}
-    assert inquiries["target_to_date"] == 49.3 and inquiries["on_track"] is False
-    assert {key: satisfaction[key] for key in ("indicator", "target", "actual", "progress", "met")} == {
-        "indicator": "satisfaction", "target": 0.7, "actual": 0.75, "progress": 1.0714, "met": True}
+    # a share is the year's share (3 of 5 votes) against the target share, never a share of a share
+    assert {key: satisfaction[key] for key in keys} == {
+        "indicator": "satisfaction", "target": 0.7, "actual": 0.6, "met": False, "expected_by_now": None,
+        "on_track": False}
+    assert satisfaction["progress"] is None
+
+
+def test_unique_users_are_never_pro_rated(db: Database, config: Config) -> None:
+    users = Config(**{**config.__dict__, "indicators": [
+        Indicator(id="users", title={"nb": "Unike", "en": "Unique"}, metric="unique_users", target=48)]})
+    (target,) = build_report(db, users, NOVEMBER, today=dt.date(2026, 12, 5))["targets"]
+    assert (target["target"], target["actual"], target["expected_by_now"], target["on_track"]) == (48, 4, None, None)
 
 
 def test_unanswered_groups_have_example_count_and_closest_entry(report: dict[str, Any]) -> None:
@@ -101,8 +113,13 @@ def test_markdown_for_the_council_has_norwegian_headings_and_the_definitions(
         assert f"\n{heading}" in markdown
     assert "| Henvendelser | 13 |" in markdown
     assert "| Andel besvart | 46,2 % |" in markdown
-    assert "| Henvendelser totalt* | 98,6 | 13 | 13,2 % | nei | nei |" in markdown
-    assert "| Midler til forskning, innovasjon og utvikling (funding) | 3 |" in markdown
+    assert "| Indikator | Årsmål | Hittil i år | Forventet nå | Årsmål nådd | I rute |" in markdown
+    assert "| Henvendelser totalt* | 1 200 | 14 | 1 049 | nei | nei |" in markdown
+    assert "| Andel fornøyde | 70 % | 60 % | – | nei | nei |" in markdown
+    assert "«hittil i år» teller fra 01.01.2026 til 30.11.2026" in markdown
+    assert "| Midler til forskning, innovasjon og utvikling | 3 |" in markdown  # titles, not ids
+    assert "(funding)" not in markdown and "0." not in markdown.split("## Ubesvarte")[1].split("## Slik")[0]
+    assert "| norsk | 8 |" in markdown and "| engelsk | 5 |" in markdown
     assert "| Gründer / etablerer | 3 |" in markdown  # role titles from config
     assert "Måltall merket * er eksempler" in markdown
 
@@ -136,25 +153,31 @@ def test_table_form_aligns_figures_for_a_terminal(report: dict[str, Any]) -> Non
     assert len(inquiries) == len(answered)  # right-aligned in one column
 
 
-def test_csv_form_has_one_figure_per_row(report: dict[str, Any]) -> None:
-    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
-    figures = {(row["section"], row["key"]): row for row in rows}
-    assert figures[("totals", "inquiries")]["value"] == "13"
-    assert figures[("shares", "satisfaction")]["value"] == "0.75"
-    assert figures[("by_entry", "funding")]["value"] == "3"
-    assert figures[("by_month", "2026-11:answered")]["value"] == "6"
-    assert figures[("targets", "inquiries")] == {"section": "targets", "key": "inquiries", "value": "13",
-                                                 "target": "98.6", "progress": "0.1318", "met": "False"}
-    assert figures[("unanswered", "søke støtte til båt")]["value"] == "2"
+def test_csv_form_opens_in_norwegian_excel(report: dict[str, Any]) -> None:
+    text = render(report, "csv")
+    assert text.startswith("\ufeffdel;nøkkel;verdi;årsmål;forventet nå;årsmål nådd;i rute\r\n")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    figures = {(row["del"], row["nøkkel"]): row for row in rows}
+    assert figures[("nøkkeltall", "inquiries")]["verdi"] == "13"
+    assert figures[("andeler", "satisfaction")]["verdi"] == "0,75"  # decimal comma
+    assert figures[("per svar", "funding")]["verdi"] == "3"
+    assert figures[("per måned", "2026-11:answered")]["verdi"] == "6"
+    assert figures[("måltall", "inquiries")] == {"del": "måltall", "nøkkel": "inquiries", "verdi": "14",
+                                                 "årsmål": "1200", "forventet nå": "1049", "årsmål nådd": "nei",
+                                                 "i rute": "nei"}
+    assert figures[("måltall", "satisfaction")]["forventet nå"] == ""  # a share has no pace
+    assert figures[("ubesvarte", "søke støtte til båt")]["verdi"] == "2"
 
 
 def test_stats_message_for_telegram(report: dict[str, Any]) -> None:
     text = stats_message(report, "nb")
     assert "Henvendelser: 13 (unike brukere: 4)" in text
-    assert "Besvart: 6 (46,2 %) · forslag: 2 · ikke besvart: 4 · til ansatte: 1" in text
+    assert "Besvart: 6 (46,2 %) · forslag: 2 · ikke besvart: 4 · skrevet direkte til ansatte: 1" in text
+    assert "Sendt videre til ansatte: 2, besvart av ansatte: 1" in text
     assert "Fornøyde: 75 % av 4 stemmer" in text
-    assert "⏳ Henvendelser totalt: 13 / 98,6" in text
-    assert "✅ Andel fornøyde: 75 % / 70 %" in text
+    assert "Måltall for året, hittil i år per 30.11.2026:" in text
+    assert "⏳ Henvendelser totalt: 14 av 1 200 i år (forventet nå: 1 049)" in text
+    assert "⏳ Andel fornøyde: 60 %, målet er 70 % (ikke nådd)" in text
     assert "Inquiries: 13 (unique users: 4)" in stats_message(report, "en")
 
 
@@ -214,3 +237,9 @@ def test_a_missing_database_is_an_error_not_a_report_of_zeros(tmp_path: Path) ->
     assert result.exit_code == 1
     assert "no inquiry log at" in result.stderr
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_no_empty_months_before_the_first_inquiry(db: Database, config: Config) -> None:
+    months = build_report(db, config, NOVEMBER.__class__(dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+                          today=dt.date(2026, 12, 5))["by_month"]
+    assert list(months) == ["2026-10", "2026-11", "2026-12"]  # the log starts on 31 October

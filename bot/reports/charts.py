@@ -1,4 +1,4 @@
-"""The weekly chart: inquiries per ISO week, stacked by the topic of their answer, against the target pace.
+"""The weekly chart: inquiries per ISO week, answers stacked by topic and the report's other outcomes on top.
 
 Drawn with matplotlib's Agg canvas on a bare ``Figure`` (no pyplot, no global state), so the bot
 can draw it in a worker thread for ``/stats`` and the command line can save it with ``--chart``.
@@ -19,17 +19,23 @@ from sqlite_utils import Database
 from bot.config import Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import COUNTED, IN_PERIOD, INQUIRY, UNKNOWN, bounds
+from bot.reports.metrics import BY_NAME
 from bot.reports.periods import Period, prorate
 
-UNANSWERED = "unanswered"
 ANSWERED = "answered"
+# The report's four outcomes, named by the table of metrics: answers stack by topic, then these three.
+AMBIGUOUS, FALLBACK, TO_STAFF = "ambiguous", "fallback", "to_staff"
+NOT_ANSWERED = (AMBIGUOUS, FALLBACK, TO_STAFF)
+UNANSWERED = FALLBACK  # kept for callers: "Ikke besvart" means what the report means by it, nothing more
+OUTCOME_STACK = {"ambiguous": AMBIGUOUS, "fallback": FALLBACK, "handoff": TO_STAFF}
+OUTCOME_COLOURS = {AMBIGUOUS: "#d9c27a", FALLBACK: "#9e9e9e", TO_STAFF: "#5d4037"}
 LABELS = {
     "title": ("Henvendelser per uke", "Inquiries per week"),
     "period": ("Periode", "Period"),
     "week": ("Uke", "Week"),
     "inquiries": ("Henvendelser", "Inquiries"),
-    UNANSWERED: ("Ikke besvart", "Not answered"),
-    ANSWERED: ("Besvart", "Answered"),
+    **{name: BY_NAME[name].title for name in NOT_ANSWERED},
+    ANSWERED: BY_NAME["answered"].title,
     UNKNOWN: ("Svar som er fjernet", "Removed answers"),
     "pace": ("Mål-tempo ({target} i året)", "Target pace ({target} a year)"),
 }
@@ -39,26 +45,30 @@ WIDTH_INCHES, HEIGHT_INCHES, DPI = 10.0, 5.0, 100
 def weekly_counts(
     db: Database, period: Period, knowledge: KnowledgeBase | None = None
 ) -> tuple[list[tuple[int, int]], dict[str, list[int]]]:
-    """Inquiries per ISO week of the period, per topic of the answer (or ``unanswered``)."""
+    """Inquiries per ISO week of the period: answered ones per topic, the rest per outcome of the report.
+
+    The keys besides topics are the report's own figures, ``ambiguous`` (only suggestions), ``fallback``
+    (not answered) and ``to_staff`` (written directly to staff), so every week's stacks add up to the
+    report's inquiries and each category to the report's figure of the same name.
+    """
     weeks = period.weeks()
     position = {week: index for index, week in enumerate(weeks)}
     stacks: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     rows = db.query(
         "SELECT substr(i.received_at, 1, 10) AS day, "
-        "CASE WHEN i.outcome = 'answered' THEN i.entry_id END AS entry_id, count(*) AS n "
-        f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {INQUIRY} GROUP BY day, entry_id",
+        "CASE WHEN i.outcome = 'answered' THEN i.entry_id END AS entry_id, i.outcome AS outcome, count(*) AS n "
+        f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {INQUIRY} GROUP BY day, entry_id, outcome",
         bounds(period),
     )
     for row in rows:
         week = dt.date.fromisoformat(row["day"]).isocalendar()[:2]
-        stacks[_stack(row["entry_id"], knowledge)][position[week]] += row["n"]
+        key = OUTCOME_STACK.get(row["outcome"]) or _stack(row["entry_id"], knowledge)
+        stacks[key][position[week]] += row["n"]
     return weeks, dict(stacks)
 
 
 def _stack(entry_id: str | None, knowledge: KnowledgeBase | None) -> str:
-    if entry_id is None:
-        return UNANSWERED
-    if knowledge is None:
+    if knowledge is None or entry_id is None:
         return ANSWERED
     entry = knowledge.get(entry_id)
     return entry.topic if entry else UNKNOWN
@@ -72,6 +82,34 @@ def weekly_pace(yearly_target: float, period: Period, weeks: list[tuple[int, int
         first, last = max(monday, period.start), min(monday + dt.timedelta(days=6), period.end)
         pace.append(prorate(yearly_target, Period(first, last)))
     return pace
+
+
+def _from_first_inquiry(
+    db: Database, weeks: list[tuple[int, int]], stacks: dict[str, list[int]]
+) -> tuple[list[tuple[int, int]], dict[str, list[int]]]:
+    """Leave out the weeks before the bot's first inquiry: they are not weeks without activity."""
+    (row,) = db.query(f"SELECT min(i.received_at) AS first FROM inquiries i WHERE {COUNTED}")
+    if row["first"] is None:
+        return weeks, stacks
+    started = dt.date.fromisoformat(row["first"][:10]).isocalendar()[:2]
+    skip = sum(1 for week in weeks if week < started)
+    return weeks[skip:], {key: values[skip:] for key, values in stacks.items()}
+
+
+def week_days(period: Period, weeks: list[tuple[int, int]]) -> list[int]:
+    """How many of each week's seven days lie inside the period: fewer than 7 is a partial week."""
+    days = []
+    for year, week in weeks:
+        monday = dt.date.fromisocalendar(year, week, 1)
+        days.append((min(monday + dt.timedelta(days=6), period.end) - max(monday, period.start)).days + 1)
+    return days
+
+
+def _part(days: int, lang: str) -> str:
+    """A partial week is marked under its bar, so its lower count does not read as a dip."""
+    if days == 7:
+        return ""
+    return f"\n({days} av 7 dager)" if lang == "nb" else f"\n({days} of 7 days)"
 
 
 def weekly_chart(
@@ -99,16 +137,18 @@ def weekly_figure(
         return LABELS[key][0 if lang == "nb" else 1]
 
     weeks, stacks = weekly_counts(db, period, knowledge)
+    weeks, stacks = _from_first_inquiry(db, weeks, stacks)
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(weeks)))
     bottom = [0] * len(weeks)
-    order = sorted((key for key in stacks if key != UNANSWERED), key=lambda key: -sum(stacks[key]))
-    colours = {key: f"C{index % 10}" for index, key in enumerate(order)}
-    if UNANSWERED in stacks:
-        order.append(UNANSWERED)
-        colours[UNANSWERED] = "#9e9e9e"  # grey: the gap, drawn on top so it is easy to compare
+    order = sorted((key for key in stacks if key not in NOT_ANSWERED), key=lambda key: -sum(stacks[key]))
+    colours = {key: topic_colour(key, knowledge) for key in order}
+    for key in NOT_ANSWERED:  # the report's other outcomes, drawn on top so the gap is easy to compare
+        if key in stacks:
+            order.append(key)
+            colours[key] = OUTCOME_COLOURS[key]
     for key in order:
         axes.bar(positions, stacks[key], bottom=bottom, color=colours[key], label=_stack_label(key, knowledge, lang))
         bottom = [low + high for low, high in zip(bottom, stacks[key], strict=True)]
@@ -117,7 +157,8 @@ def weekly_figure(
         axes.plot(positions, weekly_pace(target.target, period, weeks), color="black", linestyle="--",
                   drawstyle="steps-mid", label=word("pace").format(target=_thousands(target.target, lang)))
     multiple_years = len({year for year, _ in weeks}) > 1
-    axes.set_xticks(positions, [f"{year}-{week:02d}" if multiple_years else str(week) for year, week in weeks])
+    axes.set_xticks(positions, [(f"{year}-{week:02d}" if multiple_years else str(week)) + _part(days, lang)
+                                for (year, week), days in zip(weeks, week_days(period, weeks), strict=True)])
     if len(weeks) > 26:
         for index, label in enumerate(axes.get_xticklabels()):
             label.set_visible(index % 4 == 0)
@@ -131,6 +172,12 @@ def weekly_figure(
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     figure.tight_layout()
     return figure
+
+
+def topic_colour(topic: str, knowledge: KnowledgeBase | None) -> str:
+    """One colour per topic in every chart: its place in the knowledge base's list of topics."""
+    topics = list(knowledge.topics) if knowledge else []
+    return f"C{topics.index(topic) % 10}" if topic in topics else "C7" if topic == UNKNOWN else "C0"
 
 
 def _stack_label(key: str, knowledge: KnowledgeBase | None, lang: str) -> str:

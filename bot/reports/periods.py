@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -69,8 +70,12 @@ def _midnight(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).isoformat(timespec="seconds")
 
 
+LOCAL = ZoneInfo("Europe/Oslo")
+
+
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    """Today in Drammen (Europe/Oslo), the day staff mean by "today"."""
+    return dt.datetime.now(LOCAL).date()
 
 
 def year(number: int) -> Period:

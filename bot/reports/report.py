@@ -22,7 +22,7 @@ from bot.matching.matcher import Matcher
 from bot.reports.indicators import compute_figures
 from bot.reports.metrics import SHARES
 from bot.reports.periods import Period, period_argument
-from bot.reports.sections import Section, number, percent, report_sections
+from bot.reports.sections import Section, day, number, percent, report_sections
 from bot.reports.targets import targets
 from bot.reports.unanswered import unanswered_groups
 
@@ -53,7 +53,7 @@ def build_report(
         "feedback": {"up": figures.feedback_up, "down": figures.feedback_down},
         "by_entry": figures.by_entry,
         "by_topic": figures.by_topic,
-        "by_month": figures.by_month,
+        "by_month": since_first_inquiry(db, figures.by_month),
         "by_role": figures.by_role,
         "by_municipality": figures.by_municipality,
         "by_source": figures.by_source,
@@ -63,6 +63,20 @@ def build_report(
         "unanswered": [asdict(group) for group in unanswered_groups(db, period, matcher, UNANSWERED_GROUPS)],
         "review_queue": _review_queue(db, period),
     }
+
+
+def first_inquiry(db: Database) -> str | None:
+    """When the first counted message reached the bot (ISO, UTC), or None before any."""
+    from bot.reports.metrics import COUNTED
+
+    (row,) = db.query(f"SELECT min(i.received_at) AS first FROM inquiries i WHERE {COUNTED}")
+    return row["first"]
+
+
+def since_first_inquiry(db: Database, by_month: dict[str, Any]) -> dict[str, Any]:
+    """The months from the bot's first inquiry on: months before it started are not empty months."""
+    first = first_inquiry(db)
+    return {month: figures for month, figures in by_month.items() if first is None or month >= first[:7]}
 
 
 def _review_queue(db: Database, period: Period) -> dict[str, Any]:
@@ -138,36 +152,60 @@ def render_table(sections: list[Section]) -> str:
     return "\n".join(lines) + "\n"
 
 
+CSV_HEADINGS = ["del", "nøkkel", "verdi", "årsmål", "forventet nå", "årsmål nådd", "i rute"]
+CSV_SECTIONS = {
+    "period": "periode", "totals": "nøkkeltall", "shares": "andeler", "by_entry": "per svar", "by_topic": "per emne",
+    "by_role": "per rolle", "by_municipality": "per kommune", "by_source": "per lenke", "by_lang": "per språk",
+    "by_month": "per måned", "handoffs": "sendt videre til ansatte", "targets": "måltall", "unanswered": "ubesvarte",
+}
+
+
 def render_csv(report: dict[str, Any]) -> str:
-    """Long format, one figure per row: ``section,key,value,target,progress,met``."""
+    """Long format for Norwegian Excel, one figure per row: semicolons, a UTF-8 byte-order mark, decimal
+    commas, Norwegian headings and ``ja``/``nei``. A target row's ``verdi`` is the year to date at the
+    period's end and ``årsmål`` the yearly target.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "value", "target", "progress", "met"])
-    writer.writerow(["period", "from", report["period"]["from"], "", "", ""])
-    writer.writerow(["period", "to", report["period"]["to"], "", "", ""])
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def row(section: str, key: str, *values: Any) -> None:
+        cells = [_excel(value) for value in values]
+        writer.writerow([CSV_SECTIONS[section], key, *cells, *[""] * (5 - len(cells))])
+
+    writer.writerow(CSV_HEADINGS)
+    row("period", "fra", report["period"]["from"])
+    row("period", "til", report["period"]["to"])
     for key, value in report["totals"].items():
-        writer.writerow(["totals", key, value, "", "", ""])
+        row("totals", key, value)
     for key in SHARES:
-        writer.writerow(["shares", key, _blank(report[key]), "", "", ""])
+        row("shares", key, report[key])
     for section in ("by_entry", "by_topic", "by_role", "by_municipality", "by_source", "by_lang"):
         for key, value in report[section].items():
-            writer.writerow([section, key, value, "", "", ""])
+            row(section, key, value)
     for month, figures in report["by_month"].items():
         for key, value in figures.items():
-            writer.writerow(["by_month", f"{month}:{key}", value, "", "", ""])
+            row("by_month", f"{month}:{key}", value)
     for key, value in report["handoffs"].items():
         if key != "by_status":
-            writer.writerow(["handoffs", key, _blank(value), "", "", ""])
+            row("handoffs", key, value)
     for target in report["targets"]:
-        writer.writerow(["targets", target["indicator"], _blank(target["actual"]), target["target"],
-                         _blank(target["progress"]), _blank(target["met"])])
+        row("targets", target["indicator"], target["actual"], target["target"], target["expected_by_now"],
+            target["met"], target["on_track"])
     for group in report["unanswered"]:
-        writer.writerow(["unanswered", group["example"], group["count"], "", "", ""])
+        row("unanswered", group["example"], group["count"])
     return out.getvalue()
 
 
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
+def _excel(value: Any) -> str:
+    """A cell as Norwegian Excel reads it: decimal comma, ``ja``/``nei``, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
 
 
 def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
@@ -180,11 +218,13 @@ def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
         ("Henvendelser: {inquiries} (unike brukere: {unique_users})" if nb
          else "Inquiries: {inquiries} (unique users: {unique_users})").format(**totals),
         (f"Besvart: {totals['answered']} ({percent(report['answered_share'], lang)}) · forslag: "
-         f"{totals['ambiguous']} · ikke besvart: {totals['fallback']} · til ansatte: {totals['to_staff']}" if nb
+         f"{totals['ambiguous']} · ikke besvart: {totals['fallback']} · skrevet direkte til ansatte: "
+         f"{totals['to_staff']}" if nb
          else f"Answered: {totals['answered']} ({percent(report['answered_share'], lang)}) · suggestions: "
-         f"{totals['ambiguous']} · not answered: {totals['fallback']} · to staff: {totals['to_staff']}"),
-        (f"Sendt til ansatte: {handoffs['opened']}, besvart: {handoffs['answered']}" if nb
-         else f"Passed to staff: {handoffs['opened']}, answered: {handoffs['answered']}"),
+         f"{totals['ambiguous']} · not answered: {totals['fallback']} · written directly to staff: "
+         f"{totals['to_staff']}"),
+        (f"Sendt videre til ansatte: {handoffs['opened']}, besvart av ansatte: {handoffs['answered']}" if nb
+         else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}"),
     ]
     queue = report.get("review_queue")
     if queue:
@@ -198,12 +238,29 @@ def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
     lines.append(f"Fornøyde: {percent(report['satisfaction'], lang)} av {votes} stemmer" if nb
                  else f"Satisfied: {percent(report['satisfaction'], lang)} of {votes} votes")
     if report["targets"]:
-        lines.append("Måltall:" if nb else "Targets:")
+        lines.append(f"Måltall for året, hittil i år per {day(period['to'])}:" if nb
+                     else f"Yearly targets, year to date at {period['to']}:")
     for target in report["targets"]:
-        mark = "✅" if target["met"] else ("🟢" if target["on_track"] else "⏳")
-        lines.append(f"{mark} {target['title'][lang]}: {number(target['actual'], lang, target['metric'])}"
-                     f" / {number(target['target'], lang, target['metric'])}")
+        lines.append(target_line(target, lang))
     return "\n".join(lines)
+
+
+def target_line(target: dict[str, Any], lang: str = "nb") -> str:
+    """One target in plain words: a count with its pace, a share against the target share."""
+    nb = lang == "nb"
+    mark = "✅" if target["met"] else ("🟢" if target["on_track"] else ("⏳" if target["on_track"] is False else "▫️"))
+    title, metric = target["title"][lang], target["metric"]
+    actual, goal = number(target["actual"], lang, metric), number(target["target"], lang, metric)
+    if metric in SHARES:
+        met = "" if target["met"] is None else (" (nådd)" if nb else " (met)") if target["met"] else (
+            " (ikke nådd)" if nb else " (not met)")
+        return (f"{mark} {title}: {actual}, målet er {goal}{met}" if nb
+                else f"{mark} {title}: {actual}, target {goal}{met}")
+    line = f"{mark} {title}: {actual} av {goal} i år" if nb else f"{mark} {title}: {actual} of {goal} this year"
+    if target["expected_by_now"] is not None:
+        line += (f" (forventet nå: {number(target['expected_by_now'], lang)})" if nb
+                 else f" (expected by now: {number(target['expected_by_now'], lang)})")
+    return line
 
 
 def telegram_stats(

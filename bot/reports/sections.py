@@ -6,6 +6,7 @@ the last section gives each figure's definition from :data:`bot.reports.metrics.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +33,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "votes": ("stemmer", "votes"),
     "targets": ("Måltall", "Targets"),
     "indicator": ("Indikator", "Indicator"),
-    "target": ("Mål i perioden", "Target for the period"),
-    "actual": ("Faktisk", "Actual"),
-    "progress": ("Oppnådd", "Progress"),
-    "met": ("Nådd", "Met"),
+    "target": ("Årsmål", "Yearly target"),
+    "actual": ("Hittil i år", "Year to date"),
+    "expected": ("Forventet nå", "Expected by now"),
+    "met": ("Årsmål nådd", "Target met"),
     "on_track": ("I rute", "On track"),
+    "targets_note": ("Måltallene gjelder hele året: «hittil i år» teller fra {start} til {end}. «Forventet nå» er "
+                     "årsmålet fordelt jevnt over året fram til {as_of}; unike brukere og andeler fordeles ikke, "
+                     "for de samme menneskene kommer igjen, og en andel er en andel hele året.",
+                     "Targets are for the whole year: \"year to date\" counts from {start} to {end}. \"Expected by "
+                     "now\" is the yearly target spread evenly over the year up to {as_of}; unique users and shares "
+                     "are not spread, as the same people return and a share is a share all year."),
     "yes": ("ja", "yes"),
     "no": ("nei", "no"),
     "by_month": ("Per måned", "By month"),
@@ -54,7 +61,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("Verdi", "Value"),
     "unknown": ("ikke oppgitt", "not given"),
     "handoff_section": ("Spørsmål sendt til ansatte", "Questions passed to staff"),
-    "opened": ("Sendt videre", "Passed on"),
+    "opened": ("Sendt videre til ansatte", "Passed on to staff"),
     "median": ("Median tid til første svar (minutter)", "Median time to first answer (minutes)"),
     "status": ("Status: {status}", "Status: {status}"),
     "unanswered": ("Ubesvarte spørsmål (grupper av like spørsmål)", "Unanswered questions (groups of similar ones)"),
@@ -65,6 +72,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "none": ("Ingen i perioden.", "None in the period."),
     "definitions": ("Slik telles tallene", "How the figures are counted"),
 }
+
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "nb": ("norsk", "Norwegian"), "nn": ("nynorsk", "Norwegian Nynorsk"), "en": ("engelsk", "English")}
 
 HANDOFF_STATUS: dict[str, tuple[str, str]] = {
     "open": ("åpen", "open"),
@@ -78,13 +88,16 @@ WORDS: dict[str, tuple[str, str]] = {metric.name: metric.title for metric in MET
 # After the figures' definitions: what the figures are compared with, and the clock.
 NOTES: dict[str, list[str]] = {
     "nb": [
-        "- **Måltall** er satt per år; for kortere perioder regnes målet for antall om etter antall dager. "
-        "Andeler regnes ikke om. «I rute» sammenligner med målet for dagene som har gått.",
+        "- **Måltall** er satt per år og regnes aldri om til perioden: faktisk tall er hittil i år ved periodens "
+        "slutt. «Forventet nå» er årsmålet for antall fordelt jevnt over dagene som har gått; unike brukere og "
+        "andeler fordeles ikke. «I rute» betyr minst forventet antall, eller for andeler minst målet.",
         "- Datoene er hele døgn i UTC, loggens klokke.",
     ],
     "en": [
-        "- **Targets** are set per year; for shorter periods count targets are scaled by days. Shares are not "
-        "scaled. \"On track\" compares with the target for the days that have passed.",
+        "- **Targets** are set per year and never scaled to the period: the actual figure is the year to date at "
+        "the period's end. \"Expected by now\" is a count's yearly target spread evenly over the days that have "
+        "passed; unique users and shares are not spread. \"On track\" means at least the expected count, or for "
+        "shares at least the target.",
         "- Dates are whole days in UTC, the log's clock.",
     ],
 }
@@ -139,12 +152,18 @@ def report_sections(
     key_rows = [[word(metric.name), figure(metric)] for metric in METRICS if metric.key_figure]
     sections = [title, Section(word("totals"), [word("figure"), word("count")], key_rows)]
 
-    sections.append(Section(word("targets"), [word(key) for key in (
-        "indicator", "target", "actual", "progress", "met", "on_track")], [
+    target_rows = [
         [target["title"][lang] + ("*" if target["example"] else ""),
          number(target["target"], lang, target["metric"]), number(target["actual"], lang, target["metric"]),
-         percent(target["progress"], lang), _yes_no(target["met"], word), _yes_no(target["on_track"], word)]
-        for target in report["targets"]], [] if report["targets"] else [word("none")]))
+         number(target["expected_by_now"], lang), _yes_no(target["met"], word), _yes_no(target["on_track"], word)]
+        for target in report["targets"]]
+    target_notes = [word("none")]
+    if report["targets"]:
+        first = report["targets"][0]
+        target_notes = [word("targets_note").format(start=day(first["year_from"], lang), end=day(period["to"], lang),
+                                                    as_of=day(first["as_of"], lang))]
+    sections.append(Section(word("targets"), [word(key) for key in (
+        "indicator", "target", "actual", "expected", "met", "on_track")], target_rows, target_notes))
 
     month_keys = [metric.name for metric in METRICS if metric.monthly]
     sections.append(Section(word("by_month"), [word("month"), *(word(key) for key in month_keys)], [
@@ -161,7 +180,8 @@ def report_sections(
     for key in ("by_role", "by_municipality", "by_source", "by_lang"):
         if report[key]:
             sections.append(Section(word(key), [word("value"), word("inquiries")], [
-                [label(value), count(n)] for value, n in report[key].items()]))
+                [LANGUAGES[value][lang != "nb"] if key == "by_lang" and value in LANGUAGES else label(value),
+                 count(n)] for value, n in report[key].items()]))
 
     handoffs = report["handoffs"]
     staff_rows = [[word("opened"), count(handoffs["opened"])], [word("handoffs_answered"), count(handoffs["answered"])],
@@ -174,8 +194,8 @@ def report_sections(
     groups = report["unanswered"][:TOP_UNANSWERED]
     sections.append(Section(word("unanswered"), [word("question"), word("count"), word("closest")], [
         [group["example"], count(group["count"]),
-         f"{_entry_title(group['suggested_entry'], knowledge, lang)} ({group['score']:.2f})"
-         if group["suggested_entry"] else "–"] for group in groups],
+         _entry_title(group["suggested_entry"], knowledge, lang) if group["suggested_entry"] else "–"]
+        for group in groups],
         [word("unanswered_note")] if groups else [word("none")]))
     sections.append(Section(word("definitions"), notes=definitions(lang)))
     return sections
@@ -187,12 +207,17 @@ def _yes_no(value: bool | None, word: Any) -> str:
 
 def _entry_title(entry_id: str, knowledge: KnowledgeBase | None, lang: str) -> str:
     entry = knowledge.get(entry_id) if knowledge else None
-    return f"{entry.title.get(lang)} ({entry_id})" if entry else entry_id
+    return entry.title.get(lang) if entry else entry_id
 
 
 def _topic_title(topic_id: str, knowledge: KnowledgeBase | None, lang: str) -> str:
     topic = knowledge.topics.get(topic_id) if knowledge else None
     return topic.title.get(lang) if topic else topic_id
+
+
+def day(iso: str, lang: str = "nb") -> str:
+    """A date as staff write it: ``30.11.2026`` in Norwegian, ISO in English."""
+    return dt.date.fromisoformat(iso).strftime("%d.%m.%Y") if lang == "nb" else iso
 
 
 def percent(value: float | None, lang: str = "nb") -> str:

@@ -17,7 +17,8 @@ from bot.config import Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import bounds
 from bot.reports.metrics import BY_NAME, CARD_SHOWN, INQUIRIES, INQUIRY, SHARES
-from bot.reports.periods import Period, prorate
+from bot.reports.periods import Period, year
+from bot.reports.periods import today as local_today
 
 
 def metric_sql(indicator: Indicator, knowledge: KnowledgeBase | None = None) -> str:
@@ -50,20 +51,43 @@ def actual(db: Database, indicator: Indicator, period: Period, knowledge: Knowle
 
 @dataclass(frozen=True)
 class TargetResult:
-    """One indicator against its target figure for the period (counts pro-rated from the year)."""
+    """One indicator: its year to date at the period's end against the yearly target figure.
+
+    Targets are set per year, so nothing is scaled to the period: ``target`` is the yearly target
+    (a whole number for counts), ``actual`` the year to date from 1 January to the period's end,
+    ``met`` whether the yearly target is reached. ``expected_by_now`` is the pace a count target sets
+    for ``as_of`` (the period's end, or today when the period has not ended): the target times the
+    share of the year that has passed, as a whole number. Shares and unique users have none: a share
+    is not paced, and the same people return every month, so unique users are never pro-rated.
+    ``on_track`` compares a count with its pace and a share with its target; None for unique users.
+    """
 
     indicator: str
     title: dict[str, str]
     metric: str
     value: str | None
-    yearly_target: float
     target: float
     actual: float | None
-    progress: float | None
     met: bool | None
-    target_to_date: float | None
+    expected_by_now: int | None
     on_track: bool | None
+    year_from: str
+    as_of: str
+    progress: float | None
     example: bool
+
+
+NOT_PACED = ("unique_users",)
+
+
+def year_to_date(period: Period) -> Period:
+    """From 1 January of the period's last year to the period's end: what a yearly target is measured on."""
+    return Period(dt.date(period.end.year, 1, 1), period.end)
+
+
+def elapsed_share(day: dt.date) -> float:
+    """The share of ``day``'s year that has passed by the end of that day."""
+    return (day.timetuple().tm_yday) / year(day.year).days
 
 
 def targets(
@@ -73,40 +97,38 @@ def targets(
     knowledge: KnowledgeBase | None = None,
     today: dt.date | None = None,
 ) -> list[TargetResult]:
-    """Every configured indicator against its target; shares are not pro-rated, counts are.
-
-    ``met`` compares with the whole period's target; ``on_track`` with the part of it that has
-    passed by ``today`` (None when the period has not started), which is what matters mid-year.
-    """
+    """Every configured indicator's year to date at the period's end against its yearly target."""
+    to_date = year_to_date(period)
+    as_of = min(period.end, today or local_today())
     results = []
     for indicator in indicators:
         is_share = indicator.metric in SHARES
-        target = indicator.target if is_share else round(prorate(indicator.target, period), 1)
-        to_date = _target_to_date(indicator, period, today or dt.datetime.now(dt.UTC).date())
-        value = actual(db, indicator, period, knowledge)
+        target = indicator.target if is_share else round(indicator.target)
+        value = actual(db, indicator, to_date, knowledge)
+        expected = None
+        if not is_share and indicator.metric not in NOT_PACED and as_of >= to_date.start:
+            expected = round(target * elapsed_share(as_of))
+        if value is None:
+            on_track = None
+        elif is_share:
+            on_track = value >= target
+        else:
+            on_track = None if expected is None else value >= expected
         results.append(
             TargetResult(
                 indicator=indicator.id,
                 title={"nb": indicator.title.nb, "en": indicator.title.en},
                 metric=indicator.metric,
                 value=indicator.value,
-                yearly_target=indicator.target,
                 target=target,
                 actual=value,
-                progress=round(value / target, 4) if value is not None and target else None,
                 met=None if value is None else value >= target,
-                target_to_date=to_date,
-                on_track=None if value is None or to_date is None else value >= to_date,
+                expected_by_now=expected,
+                on_track=on_track,
+                year_from=to_date.start.isoformat(),
+                as_of=as_of.isoformat(),
+                progress=round(value / target, 4) if value is not None and target and not is_share else None,
                 example=indicator.example,
             )
         )
     return results
-
-
-def _target_to_date(indicator: Indicator, period: Period, today: dt.date) -> float | None:
-    if today < period.start:
-        return None
-    if indicator.metric in SHARES:
-        return indicator.target
-    elapsed = Period(period.start, min(today, period.end))
-    return round(prorate(indicator.target, elapsed), 1)
