@@ -15,7 +15,10 @@ and the peak RSS of that process is the memory the size needs. In each subproces
 
 Both wall-clock and CPU time are recorded: on a busy machine a wall-clock p99 is mostly waiting.
 
-Usage: python bench/answer_engine.py [--quick] [--json] [--repeats N] [--gc-freeze]
+Sizes: shipped, 1k, 10k and 50k alternate questions (50k: memory and build time, a sample of the
+questions; not in --quick). The goals (``targets``) are judged on CPU time.
+
+Usage: python bench/answer_engine.py [--quick] [--json] [--repeats N] [--sizes LIST] [--gc-freeze]
 """
 
 from __future__ import annotations
@@ -51,16 +54,25 @@ from bot.engine import AnswerEngine
 from bot.knowledge.model import load_knowledge
 from bot.matching.normalise import tokens
 
-SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000}
-TARGET_P99_SHIPPED_US = 500.0
-TARGET_P99_10K_US = 3_000.0
+SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000, "50k": 50_000}
+QUICK_SIZES = ("shipped", "1k", "10k")  # building 50k takes longer than the whole --quick run should
+# The goals of issue 16, judged on CPU time (this thread's), not wall clock.
+TARGET_P99_CPU_SHIPPED_US = 500.0
+TARGET_P99_CPU_10K_US = 2_000.0
+TARGET_RSS_10K_MB = 150.0
+TARGET_RSS_GROWTH_50K = 5.0
+TARGET_BUILD_10K_S = 2.0
 
 
 # The subprocess ---------------------------------------------------------------------------------
 
 
-def measure(size: int, quick: bool, seed: int, freeze: bool = False) -> dict[str, Any]:
-    """Everything measured for one knowledge-base size, in this (fresh) process."""
+def measure(size: int, quick: bool, seed: int, freeze: bool = False, light: bool = False) -> dict[str, Any]:
+    """Everything measured for one knowledge-base size, in this (fresh) process.
+
+    ``light`` (the 50k size): a sample of the questions, one warm pass, no profile — the point of that
+    size is its memory and build time.
+    """
     config = shipped_config()
     started = time.perf_counter()
     shipped = load_knowledge(config.knowledge_dir)
@@ -68,15 +80,17 @@ def measure(size: int, quick: bool, seed: int, freeze: bool = False) -> dict[str
     started = time.perf_counter()
     knowledge = scaled(shipped, size, seed) if size else shipped
     generate_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
+    gc.collect()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     engine = AnswerEngine(knowledge, config.matching)
     build_ms = (time.perf_counter() - started) * 1000
+    build_cpu_s = time.thread_time() - cpu_started
 
     questions = eval_questions()
-    if quick:
+    if quick or light:
         questions = questions[::6]
     timed: list[tuple[str, str]] = [(question.q, question.lang) for question in questions]
-    warmup = warmup_texts(shipped, [text for text, _ in timed], limit=40 if quick else 400)
+    warmup = warmup_texts(shipped, [text for text, _ in timed], limit=40 if quick or light else 400)
     for text in warmup:
         engine.answer(text)
     if freeze:
@@ -87,7 +101,7 @@ def measure(size: int, quick: bool, seed: int, freeze: bool = False) -> dict[str
     warm: list[float] = []
     warm_cpu: list[float] = []
     with GarbageCollections() as warm_collections:
-        for _ in range(1 if quick else 3):
+        for _ in range(1 if quick or light else 3):
             wall, cpu, _ = time_each(engine, timed)
             warm += wall
             warm_cpu += cpu
@@ -111,6 +125,7 @@ def measure(size: int, quick: bool, seed: int, freeze: bool = False) -> dict[str
         "load_ms": round(load_ms, 1),
         "generate_ms": round(generate_ms, 1),
         "build_ms": round(build_ms, 1),
+        "build_cpu_s": round(build_cpu_s, 3),
         "cold": {**_stats(cold, cold_cpu), "gc": cold_collections.summary()},
         "warm": {**_stats(warm, warm_cpu), "gc": warm_collections.summary()},
         "gc_frozen": freeze,
@@ -120,7 +135,7 @@ def measure(size: int, quick: bool, seed: int, freeze: bool = False) -> dict[str
             for cpu, wall, (text, _) in sorted(zip(cold_cpu, cold, timed, strict=True), reverse=True)[:3]
         ],
         "answer_accuracy": round(right / in_scope, 4) if in_scope else None,
-        "profile": None if quick else _profile(knowledge, config, warmup, timed),
+        "profile": None if quick or light else _profile(knowledge, config, warmup, timed),
         "rss_mb": round(rss_mb, 1),
     }
 
@@ -178,6 +193,8 @@ def run_size(size: int, quick: bool, seed: int, repeats: int, freeze: bool = Fal
         command.append("--quick")
     if freeze:
         command.append("--gc-freeze")
+    if size >= SIZES["50k"]:
+        command.append("--light")
     runs = []
     for _ in range(repeats):
         finished = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -187,11 +204,17 @@ def run_size(size: int, quick: bool, seed: int, repeats: int, freeze: bool = Fal
     result: dict[str, Any] = _median(runs)
     result["runs"] = repeats
     result["cold_p99_us_runs"] = [run["cold"]["p99_us"] for run in runs]
+    result["cold_cpu_p99_us_runs"] = [run["cold"]["cpu_p99_us"] for run in runs]
+    result["rss_mb_runs"] = [run["rss_mb"] for run in runs]
+    result["build_cpu_s_runs"] = [run["build_cpu_s"] for run in runs]
     return result
 
 
-def _target(name: str, actual: float, limit: float) -> dict[str, Any]:
-    return {"name": name, "target": f"< {limit:,.0f} µs", "actual": f"{actual:,.0f} µs", "met": actual < limit}
+def _target(name: str, actual: float | None, limit: float, unit: str = "µs", digits: int = 0) -> dict[str, Any]:
+    """A goal ``actual ≤ limit``; a size not measured (``None``, --quick's 50k) is not met."""
+    return {"name": name, "target": f"≤ {limit:,.{digits}f} {unit}",
+            "actual": "not measured" if actual is None else f"{actual:,.{digits}f} {unit}",
+            "met": actual is not None and actual <= limit}
 
 
 def _median(values: list[Any]) -> Any:
@@ -210,19 +233,21 @@ def _median(values: list[Any]) -> Any:
 
 def summarise(sizes: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
     shipped, thousand, ten = sizes["shipped"], sizes["1k"], sizes["10k"]
+    fifty = sizes.get("50k")
     growth = ten["cold"]["p99_us"] / shipped["cold"]["p99_us"]
     growth_cpu = ten["cold"]["cpu_p99_us"] / shipped["cold"]["cpu_p99_us"]
     questions_ratio = ten["alternate_questions"] / shipped["alternate_questions"]
-    targets = []
-    for clock, key in (("wall clock", "p99_us"), ("CPU time", "cpu_p99_us")):
-        targets += [
-            _target(f"p99 cold-word, shipped, {clock}", shipped["cold"][key], TARGET_P99_SHIPPED_US),
-            _target(f"p99 cold-word, 10k, {clock}", ten["cold"][key], TARGET_P99_10K_US),
-        ]
-    for clock, ratio in (("wall clock", growth), ("CPU time", growth_cpu)):
-        targets.append({"name": f"growth of p99 shipped → 10k, {clock}",
-                        "target": f"≤ {questions_ratio:.1f}× (linear in alternate questions)",
-                        "actual": f"{ratio:.2f}×", "met": ratio <= questions_ratio})
+    rss_growth = fifty["rss_mb"] / ten["rss_mb"] if fifty else None
+    targets = [
+        _target("p99 cold-word, shipped, CPU time", shipped["cold"]["cpu_p99_us"], TARGET_P99_CPU_SHIPPED_US),
+        _target("p99 cold-word, 10k, CPU time", ten["cold"]["cpu_p99_us"], TARGET_P99_CPU_10K_US),
+        _target("peak RSS, 10k", ten["rss_mb"], TARGET_RSS_10K_MB, "MiB"),
+        _target("peak RSS growth 10k → 50k", rss_growth, TARGET_RSS_GROWTH_50K, "×", 2),
+        _target("build of the 10k matcher, CPU time", ten["build_cpu_s"], TARGET_BUILD_10K_S, "s", 2),
+        {"name": "growth of p99 shipped → 10k, CPU time",
+         "target": f"≤ {questions_ratio:.1f}× (linear in alternate questions)",
+         "actual": f"{growth_cpu:.2f}×", "met": growth_cpu <= questions_ratio},
+    ]
     return {
         "quick": quick,
         "measured": "cold-word: each test question answered for the first time after a warm-up over other "
@@ -232,6 +257,17 @@ def summarise(sizes: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
         "p50_us": shipped["cold"]["p50_us"],
         "p99_us": shipped["cold"]["p99_us"],
         "p99_us_cpu": shipped["cold"]["cpu_p99_us"],
+        "p99_cpu_us": shipped["cold"]["cpu_p99_us"],
+        "p50_cpu_us": shipped["cold"]["cpu_p50_us"],
+        "p99_cpu_us_10k": ten["cold"]["cpu_p99_us"],
+        "p99_cpu_us_50k": fifty["cold"]["cpu_p99_us"] if fifty else None,
+        "rss_mb_50k": fifty["rss_mb"] if fifty else None,
+        "rss_growth_50k": round(rss_growth, 3) if rss_growth is not None else None,
+        "build_s_10k": ten["build_cpu_s"],
+        "build_s_50k": fifty["build_cpu_s"] if fifty else None,
+        "ranges": {label: {"p99_cpu_us": _range(size["cold_cpu_p99_us_runs"]), "rss_mb": _range(size["rss_mb_runs"]),
+                           "build_cpu_s": _range(size["build_cpu_s_runs"])}
+                   for label, size in sizes.items()},
         "p50_us_warm": shipped["warm"]["p50_us"],
         "p99_us_warm": shipped["warm"]["p99_us"],
         "p50_us_1k": thousand["cold"]["p50_us"],
@@ -255,18 +291,23 @@ def summarise(sizes: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
     }
 
 
+def _range(values: list[float]) -> list[float]:
+    return [min(values), max(values)]
+
+
 def report(result: dict[str, Any]) -> str:
     sizes = result["sizes"]
     rows = [
         [label, size["entries"], size["synthetic_entries"], size["alternate_questions"], size["vocabulary"],
-         size["build_ms"],
+         size["build_ms"], size["build_cpu_s"],
          size["cold"]["p50_us"], size["cold"]["p99_us"], size["cold"]["cpu_p99_us"],
          size["warm"]["p50_us"], size["warm"]["p99_us"], size["warm"]["cpu_p99_us"],
          size["rss_mb"], size["answer_accuracy"]]
         for label, size in sizes.items()
     ]
-    headers = ["knowledge base", "entries", "synthetic", "alt. questions", "terms", "build ms", "cold p50", "cold p99",
-               "cold p99 CPU", "warm p50", "warm p99", "warm p99 CPU", "peak RSS MiB", "answer acc."]
+    headers = ["knowledge base", "entries", "synthetic", "alt. questions", "terms", "build ms", "build CPU s",
+               "cold p50", "cold p99", "cold p99 CPU", "warm p50", "warm p99", "warm p99 CPU",
+               "peak RSS MiB", "answer acc."]
     shipped = sizes["shipped"]
     lines = [
         "Answer engine latency: matcher + AnswerEngine.answer, per question"
@@ -277,6 +318,12 @@ def report(result: dict[str, Any]) -> str:
         "warm = the same questions again. Latencies in µs, wall clock unless marked CPU (this thread's CPU time).",
         f"Each size in {shipped['runs']} fresh subprocess(es), median shown; cold p99 per run: "
         + "; ".join(f"{label} {size['cold_p99_us_runs']}" for label, size in sizes.items()),
+        "cold p99 CPU per run: "
+        + "; ".join(f"{label} {size['cold_cpu_p99_us_runs']}" for label, size in sizes.items()),
+        "peak RSS MiB per run: " + "; ".join(f"{label} {size['rss_mb_runs']}" for label, size in sizes.items()),
+        "build CPU s per run: " + "; ".join(f"{label} {size['build_cpu_s_runs']}" for label, size in sizes.items()),
+        *(["50k: a sample of the questions (every 6th), one warm pass, no profile — measured for memory and build "
+           "time"] if "50k" in sizes else ["--quick: no 50k size (its build alone takes longer than the run should)"]),
         "",
         table(headers, rows),
         "answer acc. = in-scope test questions answered with a right entry; the synthetic entries reuse the "
@@ -312,13 +359,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gc-freeze", action="store_true",
                         help="experiment: gc.freeze() after building and warming up, so full collections skip "
                              "the knowledge base")
+    parser.add_argument("--sizes", help=f"comma-separated sizes to measure, of {', '.join(SIZES)} "
+                        f"(default all; quick {', '.join(QUICK_SIZES)}); shipped, 1k and 10k are always measured")
     parser.add_argument("--worker", type=int, metavar="QUESTIONS", help=argparse.SUPPRESS)
+    parser.add_argument("--light", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
-        json.dump(measure(args.worker, args.quick, args.seed, args.gc_freeze), sys.stdout)
+        json.dump(measure(args.worker, args.quick, args.seed, args.gc_freeze, args.light), sys.stdout)
         return 0
     repeats = args.repeats or (1 if args.quick else 3)
-    sizes = {label: run_size(size, args.quick, args.seed, repeats, args.gc_freeze) for label, size in SIZES.items()}
+    wanted = set(args.sizes.split(",")) if args.sizes else set(QUICK_SIZES if args.quick else SIZES)
+    unknown = wanted - set(SIZES)
+    if unknown:
+        parser.error(f"unknown size(s): {', '.join(sorted(unknown))}")
+    wanted |= set(QUICK_SIZES)
+    sizes = {label: run_size(size, args.quick, args.seed, repeats, args.gc_freeze)
+             for label, size in SIZES.items() if label in wanted}
     result = summarise(sizes, args.quick)
     emit(result, args.json, report(result))
     return 0

@@ -7,7 +7,8 @@ project's test questions), and presses of the buttons the bot actually sent them
 with the offline Bot API of the handler tests (tests/offline.py: no network, no rate limiter), and
 every inquiry is written to a real SQLite file in WAL mode in a temporary folder. One process, one
 thread (``--pin`` pins it to one CPU). Each update is timed from ``Update.de_json`` to the end of
-``process_update``, in wall-clock and in CPU time.
+``process_update``, in wall-clock and in CPU time; the goal (≥ 1,500 updates per CPU-second) is
+judged on CPU time, ``updates_per_cpu_s``.
 
 Usage: python bench/updates.py [--quick] [--json] [--updates N] [--users N] [--dir FOLDER]
 """
@@ -35,7 +36,8 @@ from bench.common import emit, eval_questions, machine, machine_line, percentile
 from bench.profiling import own_time_by_package
 from tests.offline import OfflineRequest, Users, config_for, offline_application
 
-TARGET_UPDATES_PER_S = 1_000
+TARGET_UPDATES_PER_S = 1_000  # the old wall-clock target, still reported
+TARGET_UPDATES_PER_CPU_S = 1_500  # issue 16's goal, judged on CPU time (waiting for the disk or a CPU excluded)
 TELEGRAM_LIMIT_PER_S = 30  # messages per second one bot may send (Telegram's bot FAQ)
 QUESTION_MIX = {"answered": 0.55, "smalltalk": 0.05, "ambiguous": 0.2, "fallback": 0.2}
 ACTION_MIX = {"question": 0.5, "button": 0.35, "command": 0.15}
@@ -198,7 +200,8 @@ def report(result: dict[str, Any]) -> str:
     kinds = [[kind, figures["count"], figures["p50_us"], figures["p99_us"]]
              for kind, figures in result["by_kind"].items()]
     kinds.append(["all updates", result["updates"], result["p50_us"], result["p99_us"]])
-    met = result["updates_per_s"] >= TARGET_UPDATES_PER_S
+    met = result["updates_per_cpu_s"] >= TARGET_UPDATES_PER_CPU_S
+    met_wall = result["updates_per_s"] >= TARGET_UPDATES_PER_S
     pinned = f", pinned to CPU {result['cpu']}" if result["cpu"] is not None else ""
     counted = result["processed_updates"] - result["updates"] - result["warmup_updates"]
     return "\n".join([
@@ -214,8 +217,8 @@ def report(result: dict[str, Any]) -> str:
         f"{result['updates_per_s_wall']:,.0f} updates/s wall clock incl. the simulated users",
         f"CPU time          {result['cpu_us_per_update']:,.0f} µs per update = {result['updates_per_cpu_s']:,.0f} "
         "updates per CPU-second (the rest of an update's time is waiting: fsync, other processes)",
-        f"target            ≥ {TARGET_UPDATES_PER_S:,} updates/s on one core: "
-        f"{'met' if met else 'NOT met'}",
+        f"target            ≥ {TARGET_UPDATES_PER_CPU_S:,} updates per CPU-second: {'met' if met else 'NOT met'} "
+        f"(wall clock ≥ {TARGET_UPDATES_PER_S:,} updates/s on one core: {'met' if met_wall else 'NOT met'})",
         f"Telegram's limit  {result['telegram_limit_ratio']:.0f}× Telegram's ~{TELEGRAM_LIMIT_PER_S} messages/s "
         "per bot",
         f"inquiry log       {database['inquiries_rows']:,} rows for {result['processed_updates']:,} "
@@ -265,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         cpu=cpu,
         target_updates_per_s=TARGET_UPDATES_PER_S,
-        target_met=result["updates_per_s"] >= TARGET_UPDATES_PER_S,
+        target_updates_per_cpu_s=TARGET_UPDATES_PER_CPU_S,
+        target_met=result["updates_per_cpu_s"] >= TARGET_UPDATES_PER_CPU_S,
+        target_met_wall=result["updates_per_s"] >= TARGET_UPDATES_PER_S,
         telegram_limit_ratio=round(result["updates_per_s"] / TELEGRAM_LIMIT_PER_S, 1),
         machine=machine(),
     )

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SCRIPTS = ("answer_engine", "updates", "quality")
+SCRIPTS = ("answer_engine", "updates", "quality", "startup")
 FIGURES = ("answer_accuracy", "top1_accuracy", "top3_recall", "rejection_rate", "wrong_answer_rate")
 SYSTEMS = ("matcher", "wratio", "bm25", "char_tfidf")
 TIMEOUT_SECONDS = 120
@@ -54,6 +54,26 @@ def test_answer_engine_reports_positive_latency_and_memory(reports: dict[str, An
     assert positive(reports["answer_engine"][field])
 
 
+@pytest.mark.parametrize("field", ["p99_cpu_us", "p99_cpu_us_10k", "build_s_10k"])
+def test_answer_engine_reports_cpu_time_figures(reports: dict[str, Any], field: str) -> None:
+    assert positive(reports["answer_engine"][field])
+
+
+def test_answer_engine_reports_the_50k_memory_field_even_when_quick_skips_that_size(
+    reports: dict[str, Any],
+) -> None:
+    report = reports["answer_engine"]
+    assert "rss_mb_50k" in report
+    assert report["rss_mb_50k"] is None or positive(report["rss_mb_50k"])
+    assert report["p99_cpu_us"] == report["sizes"]["shipped"]["cold"]["cpu_p99_us"]
+
+
+def test_answer_engine_judges_the_goals_on_cpu_time(reports: dict[str, Any]) -> None:
+    names = [target["name"] for target in reports["answer_engine"]["targets"]]
+    assert names and all("wall clock" not in name for name in names)
+    assert any("RSS" in name for name in names) and any("build" in name for name in names)
+
+
 def test_answer_engine_percentiles_and_build_times_are_consistent(reports: dict[str, Any]) -> None:
     report = reports["answer_engine"]
     assert report["p50_us"] <= report["p99_us"]
@@ -69,7 +89,7 @@ def test_answer_engine_scales_the_knowledge_base_to_the_sizes_it_names(reports: 
     assert sizes["10k"]["alternate_questions"] == pytest.approx(10_000, rel=0.05)
 
 
-@pytest.mark.parametrize("field", ["updates_per_s", "p50_us", "p99_us", "telegram_limit_ratio"])
+@pytest.mark.parametrize("field", ["updates_per_s", "updates_per_cpu_s", "p50_us", "p99_us", "telegram_limit_ratio"])
 def test_updates_reports_positive_throughput_and_latency(reports: dict[str, Any], field: str) -> None:
     assert positive(reports["updates"][field])
 
@@ -86,6 +106,19 @@ def test_updates_log_every_update_once_in_a_wal_database(reports: dict[str, Any]
     assert database["journal_mode"] == "wal"
     assert database["inquiries_rows"] == report["processed_updates"] >= report["updates"]
     assert database["pending_rows"] == 0
+
+
+def test_updates_judge_the_goal_on_cpu_time(reports: dict[str, Any]) -> None:
+    report = reports["updates"]
+    assert report["target_met"] == (report["updates_per_cpu_s"] >= report["target_updates_per_cpu_s"])
+
+
+def test_startup_reports_the_median_time_to_a_first_answer(reports: dict[str, Any]) -> None:
+    report = reports["startup"]
+    assert positive(report["startup_s"]) and positive(report["startup_cpu_s"])
+    assert report["startup_s_range"][0] <= report["startup_s"] <= report["startup_s_range"][1]
+    assert len(report["runs"]) >= 3 and isinstance(report["target_met"], bool)
+    assert all(value >= 0 for value in report["phases"].values())
 
 
 def test_quality_covers_every_question_file_and_all_together(reports: dict[str, Any]) -> None:

@@ -1,4 +1,10 @@
-"""YAML loading that remembers line numbers, so validation errors can say ``file:line``."""
+"""YAML loading that remembers line numbers, so validation errors can say ``file:line``.
+
+Each file is parsed once: composed into a node tree (kept for the line numbers) and the data built
+from that tree. libyaml's C loader (``yaml.CSafeLoader``, bundled with PyYAML's wheels) does it about
+seven times faster than the pure-Python ``yaml.SafeLoader``, which is the fallback where PyYAML was
+built without libyaml. Both give the same nodes, marks and data.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+#: The fastest safe loader this PyYAML has: libyaml's when it was built with it.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSyntaxError(ValueError):
@@ -51,8 +60,7 @@ def load_yaml(path: Path) -> YamlDocument:
     """Read ``path``; a syntax error becomes a :class:`YamlSyntaxError` naming file and line."""
     text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -61,3 +69,14 @@ def load_yaml(path: Path) -> YamlDocument:
             f"{path}:{line}: invalid YAML ({problem}) — check indentation, colons and quotes"
         ) from error
     return YamlDocument(path=path, data=data, root=root)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree of ``text`` and the data built from it: one parse, not two."""
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
