@@ -18,7 +18,7 @@ from bot.engine import AnswerEngine, Reply
 from bot.knowledge.reloader import EngineHolder
 from bot.learning.suggestions import SuggestionBox
 from bot.matching.language import Language
-from bot.phrases import phrase
+from bot.phrases import phrase, use_unit_names
 from bot.store.inquiries import Inquiry, InquiryKind, InquiryLog, InquiryOutcome, Recorded
 from bot.store.privacy import Erased, forget_user
 from bot.store.pseudonyms import Pseudonymiser
@@ -66,6 +66,7 @@ class Assistant:
         self, config: Config, engines: EngineHolder, log: InquiryLog, pseudonymise: Pseudonymiser
     ) -> None:
         self.config = config
+        use_unit_names(config.staff.unit_name)
         self.engines = engines
         self.log = log
         self.pseudonymise = pseudonymise

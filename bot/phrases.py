@@ -162,15 +162,14 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "profile_thanks": {"nb": "Takk! Spør gjerne videre.", "en": "Thank you! Ask away."},
     "handoff_ask_question": {
-        "nb": "Skriv spørsmålet ditt i én melding, så sender jeg det til næringsavdelingen i Drammen kommune.",
-        "en": "Write your question in one message and I will pass it on to Drammen municipality's "
-        "business-development staff.",
+        "nb": "Skriv spørsmålet ditt i én melding, så sender jeg det til {unit}.",
+        "en": "Write your question in one message and I will pass it on to {unit}.",
     },
     "handoff_end": {"nb": "Avslutt samtalen", "en": "End the conversation"},
-    "handoff_followup_sent": {"nb": "Sendt videre til næringsavdelingen.", "en": "Passed on to the staff."},
+    "handoff_followup_sent": {"nb": "Sendt videre til {unit}.", "en": "Passed on to {unit}."},
     "handoff_closed": {
-        "nb": "Samtalen med næringsavdelingen er avsluttet. Spør meg gjerne igjen når som helst.",
-        "en": "The conversation with the business-development staff is closed. Ask me again any time.",
+        "nb": "Samtalen med {unit} er avsluttet. Spør meg gjerne igjen når som helst.",
+        "en": "The conversation with {unit} is closed. Ask me again any time.",
     },
     "handoff_unreachable": {
         "nb": "Beklager, jeg får ikke sendt spørsmålet videre akkurat nå.",
@@ -178,18 +177,18 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "handoff_limit": {
         "nb": (
-            "Du har sendt mange spørsmål til næringsavdelingen i dag. "
+            "Du har sendt mange spørsmål til {unit} i dag. "
             "Prøv igjen i morgen, eller bruk kontaktinformasjonen:"
         ),
-        "en": "You have sent many questions to the staff today. Try again tomorrow, or use the contact details:",
+        "en": "You have sent many questions to {unit} today. Try again tomorrow, or use the contact details:",
     },
     "contact_intro": {
-        "nb": "Du kan kontakte næringsavdelingen i Drammen kommune:",
-        "en": "You can reach Drammen municipality's business-development staff:",
+        "nb": "Du kan kontakte {unit}:",
+        "en": "You can reach {unit}:",
     },
     "contact_missing": {
-        "nb": "Kontaktinformasjonen til næringsavdelingen er ikke lagt inn i boten ennå.",
-        "en": "The business-development staff's contact details have not been added to the bot yet.",
+        "nb": "Kontaktinformasjonen til {unit} er ikke lagt inn i boten ennå.",
+        "en": "The contact details of {unit} have not been added to the bot yet.",
     },
 }
 
@@ -202,12 +201,21 @@ def _nynorsk() -> dict[str, str]:
     return loaded
 
 
+_UNIT_NAMES: dict[str, str] = {}
+
+
+def use_unit_names(names: dict[str, str]) -> None:
+    """How the staff unit is named (``staff.unit_name``): filled into ``{unit}`` in every phrase."""
+    _UNIT_NAMES.clear()
+    _UNIT_NAMES.update(names)
+
+
 def phrase(key: str, lang: str) -> str:
     """The phrase ``key`` in ``lang``: nynorsk falls back to Bokmål, anything else is English."""
     texts = PHRASES[key]
-    if lang == "nn":
-        return _nynorsk().get(key) or texts["nb"]
-    return texts["nb"] if lang == "nb" else texts["en"]
+    text = (_nynorsk().get(key) or texts["nb"]) if lang == "nn" else texts["nb" if lang == "nb" else "en"]
+    unit = _UNIT_NAMES.get(lang) or _UNIT_NAMES.get("nb")
+    return text.replace("{unit}", unit) if unit else text
 
 
 _CONTACT_LABELS = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"), "url": ("Nettside", "Web"),
