@@ -12,6 +12,8 @@ from bot.matching.matcher import Candidate, Match, Matcher
 from bot.phrases import phrase
 
 Outcome = Literal["answered", "ambiguous", "fallback", "smalltalk"]
+# A decline entry speaks for the question only when it beats every answerable entry clearly.
+DECLINE_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,10 @@ class AnswerEngine:
         if not match.declined:
             return None
         if match.ranked:
-            lead = match.features.get("decline_lead")
+            lead = match.features.get("decline_lead")  # best answerable score minus the decline entry's
             if lead is None or match.features.get("score", 0.0) - lead < self.settings.suggest_threshold:
+                return None
+            if -lead < DECLINE_MARGIN:  # one shared word ("kjøpe") is no reason to talk about housing
                 return None
         return self.knowledge.get(match.declined)
 

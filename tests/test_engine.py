@@ -73,3 +73,8 @@ def test_small_talk_has_its_own_outcome(engine: AnswerEngine) -> None:
 def test_emoji_only_message_asks_for_words(engine: AnswerEngine) -> None:
     reply = engine.answer("👍🎉", "en")
     assert reply.outcome == "fallback" and "words" in reply.text
+
+
+def test_one_word_shared_with_a_decline_entry_is_no_reason_to_answer_with_it(engine: AnswerEngine) -> None:
+    reply = engine.answer("Hvor kan jeg kjøpe billige sykler?", "nb")  # "kjøpe" also appears in housing questions
+    assert reply.outcome == "fallback" and reply.declined is None
