@@ -56,7 +56,7 @@ from bot.matching.normalise import tokens
 
 SIZES = {"shipped": 0, "1k": 1_000, "10k": 10_000, "50k": 50_000}
 QUICK_SIZES = ("shipped", "1k", "10k")  # building 50k takes longer than the whole --quick run should
-# The goals of issue 16, judged on CPU time (this thread's), not wall clock.
+# The performance goals, judged on CPU time (this thread's), not wall clock.
 TARGET_P99_CPU_SHIPPED_US = 500.0
 TARGET_P99_CPU_10K_US = 2_000.0
 TARGET_RSS_10K_MB = 150.0

@@ -37,7 +37,7 @@ from bench.profiling import own_time_by_package
 from tests.offline import OfflineRequest, Users, config_for, offline_application
 
 TARGET_UPDATES_PER_S = 1_000  # the old wall-clock target, still reported
-TARGET_UPDATES_PER_CPU_S = 1_500  # issue 16's goal, judged on CPU time (waiting for the disk or a CPU excluded)
+TARGET_UPDATES_PER_CPU_S = 1_500  # the throughput goal, judged on CPU time (waiting for the disk or a CPU excluded)
 TELEGRAM_LIMIT_PER_S = 30  # messages per second one bot may send (Telegram's bot FAQ)
 QUESTION_MIX = {"answered": 0.55, "smalltalk": 0.05, "ambiguous": 0.2, "fallback": 0.2}
 ACTION_MIX = {"question": 0.5, "button": 0.35, "command": 0.15}

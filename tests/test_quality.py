@@ -31,7 +31,7 @@ BARS: dict[str, dict[str, float]] = {
 MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.015, "questions-d.yaml": 0.035,
                          "questions-h.yaml": 0.055, "holdout.yaml": 0.03, "holdout-e.yaml": 0.045,
                          "holdout-f.yaml": 0.05, "holdout-g.yaml": 0.035}
-# The older sets cover the classic kinds; the newer ones (issue 12) the styles those lacked.
+# The older sets cover the classic kinds; the newer ones the styles those lacked.
 KINDS = {"typo", "long", "short", "nynorsk", "paraphrase", "oos"}
 NEW_KINDS = {"voice", "mixed", "multi", "learner", "nearmiss"}
 KINDS_OF = {"questions-h.yaml": KINDS | NEW_KINDS, "holdout-f.yaml": NEW_KINDS, "holdout-g.yaml": NEW_KINDS}
