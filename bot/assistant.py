@@ -129,8 +129,7 @@ class Assistant:
     def welcome(self, sender: Sender) -> str:
         """The /start text: who the bot is, what it knows and how old that is, and what is stored."""
         lang = self.language(sender)
-        sources = sorted({(entry.source, entry.as_of if isinstance(entry.as_of, int)
-                           else getattr(entry.as_of, "year", None))
+        sources = sorted({(entry.source, entry.source_year)
                           for entry in self.engine.knowledge if entry.source and not entry.decline})
         lines = [phrase("welcome", lang)]
         if sources:
@@ -154,7 +153,7 @@ class Assistant:
         footer: list[str] = []
         entry = self.engine.knowledge.get(reply.entry_id) if reply.outcome == "answered" else None
         if entry is not None and entry.source:
-            year = entry.as_of if isinstance(entry.as_of, int) else getattr(entry.as_of, "year", None)
+            year = entry.source_year
             footer.append(phrase("source_line", lang).format(source=entry.source, year=year)
                           if year else entry.source)
         if (entry is not None or reply.declined) and reach is not None:

@@ -80,12 +80,11 @@ def run_checks(config: Config, call: Call | None = None, now: dt.date | None = N
 
 def _staff_checks(config: Config, call: Call | None, me: dict[str, Any] | None) -> list[Check]:
     staff = config.staff
-    contact = {key: value for key, value in staff.contact.model_dump().items() if value and key != "name"}
     checks = [Check(bool(staff.user_ids), f"Staff members: {len(staff.user_ids)} listed",
                     "put the staff's numeric Telegram ids in staff.user_ids: only they can answer handed-off "
                     "questions and see figures")]
     if staff.chat_id is None:
-        checks.append(Check(bool(contact), "Staff chat: none, so people are shown the contact details",
+        checks.append(Check(staff.reach() == "contact", "Staff chat: none, so people are shown the contact details",
                             "set staff.chat_id (a group with the bot in it) or fill in staff.contact"))
         return checks
     checks.append(Check(True, f"Staff chat set: {staff.chat_id}"))

@@ -96,8 +96,7 @@ async def _start_services(application: Application[Any, Any, Any, Any, Any, Any]
         application.job_queue.run_daily(_purge, time=PURGE_TIME, name="purge")
     logger.info("Næringsbot started: %d entries, database %s", len(services.engines.engine.knowledge),
                 config.database_path)
-    contact = [value for key, value in config.staff.contact.model_dump().items() if value and key != "name"]
-    if config.staff.chat_id is None and not contact:
+    if config.staff.reach() is None:
         logger.warning("Nobody can be reached: neither staff.chat_id nor any staff.contact field is set, so the "
                        "bot offers no person to talk to; run 'naeringsbot doctor'")
 

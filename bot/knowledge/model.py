@@ -101,6 +101,11 @@ class Entry(Model):
     source: str | None = None  # where the facts come from, shown under the answer card
     as_of: dt.date | int | None = None  # the date of that source, or its year when no day is known
 
+    @property
+    def source_year(self) -> int | None:
+        """The year of the source, whether ``as_of`` gives a date or only the year."""
+        return self.as_of if isinstance(self.as_of, int) else (self.as_of.year if self.as_of else None)
+
 
 class KnowledgeFile(Model):
     topics: list[Topic] = []
