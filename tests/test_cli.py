@@ -50,7 +50,7 @@ def test_kb_check_fails_with_file_and_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["kb", "check", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{tmp_path / 'entries.yaml'}:" in result.output
-    assert "related id 'ghost' does not exist" in result.output
+    assert "`related` viser til `ghost`, som ikke finnes" in result.output
 
 
 def test_kb_eval_json_has_the_contract_fields(tmp_path: Path) -> None:

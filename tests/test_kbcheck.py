@@ -28,7 +28,7 @@ def test_shipped_knowledge_base_passes() -> None:
 def test_missing_required_entry_is_an_error(tmp_path: Path) -> None:
     write_knowledge(tmp_path, *[entry(i) for i in REQUIRED_IDS if i != "funding"])
     messages = [str(p) for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS)]
-    assert any("required entry 'funding' is missing" in m for m in messages)
+    assert any("oppføringen `funding` mangler" in m and "knowledge.required_ids" in m for m in messages)
 
 
 def test_shipped_config_requires_the_contracts_ids() -> None:
@@ -46,8 +46,8 @@ def test_an_english_only_knowledge_base_passes_when_config_says_english(tmp_path
                                     questions={"en": ["I lost my card"]}), topics=english)
     assert [p for p in check_knowledge(tmp_path, languages=["en"]) if p.severity == "error"] == []
     missing = [str(p) for p in check_knowledge(tmp_path, languages=["nb", "en"])]
-    assert any("entries.0.answer.nb: missing" in m for m in missing)
-    assert any("topics.0.title.nb: missing" in m for m in missing)
+    assert any("oppføring `lost-card`: `answer` mangler bokmål (`nb`)" in m for m in missing)
+    assert any("emne `start`: `title` mangler bokmål (`nb`)" in m for m in missing)
 
 
 def test_the_bank_knowledge_base_passes_with_its_own_config() -> None:
@@ -64,12 +64,14 @@ def test_colliding_questions_under_two_ids_are_an_error(tmp_path: Path) -> None:
             entry("course-b", questions={"nb": ["finnes det kurs for grundere"], "en": ["other thing"]}),
         ),
     )
-    problems = [p for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS) if "nearly the same" in p.message]
+    problems = [p for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS) if p.note and p.note.key == "collision"]
     assert len(problems) == 1
     lines = (tmp_path / "entries.yaml").read_text("utf-8").splitlines()
     assert "grundere" in lines[problems[0].line - 1]
     assert str(problems[0]).startswith(f"{tmp_path / 'entries.yaml'}:{problems[0].line}: ")
-    assert "— rephrase one" in str(problems[0])
+    assert "oppføring `course-b`, alternativt spørsmål 1 (nb): spørsmålet «finnes det kurs for grundere»" in str(
+        problems[0])
+    assert "rephrase one, or keep it under one entry only" in problems[0].render("en")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_questions_that_differ_by_a_meaningful_short_word_are_not_duplicates(
 ) -> None:
     write_knowledge(tmp_path, entry("one-thing", questions={"nb": [first], "en": ["one"]}),
                     entry("other-thing", questions={"nb": [second], "en": ["two"]}))
-    assert not [p for p in check_knowledge(tmp_path) if "nearly the same" in p.message]
+    assert not [p for p in check_knowledge(tmp_path) if p.note and p.note.key == "collision"]
 
 
 def test_near_duplicates_finds_what_comparing_all_pairs_finds() -> None:
@@ -104,9 +106,9 @@ def test_near_duplicates_finds_what_comparing_all_pairs_finds() -> None:
 def test_overdue_review_is_a_warning_not_an_error(tmp_path: Path) -> None:
     write_knowledge(tmp_path, *required(entry("old-news", review_by="2020-01-01")))
     problems = check_knowledge(tmp_path, today=dt.date(2026, 11, 26))
-    overdue = [p for p in problems if "due for review" in p.message]
+    overdue = [p for p in problems if "skulle vært gjennomgått 2020-01-01" in p.message]
     assert len(overdue) == 1 and overdue[0].severity == "warning"
-    assert "warning:" in str(overdue[0])
+    assert ": Advarsel: oppføring `old-news`: " in str(overdue[0])
 
 
 def test_structural_errors_stop_further_checks(tmp_path: Path) -> None:
@@ -122,7 +124,7 @@ def test_every_answer_card_needs_a_source_and_its_date(tmp_path: Path) -> None:
     del unsourced["source"], unsourced["as_of"]
     folder = write_knowledge(tmp_path / "kb", unsourced)
     messages = [problem.message for problem in check_knowledge(folder) if problem.severity == "error"]
-    assert any("has no source or as_of" in message for message in messages), messages
+    assert any("mangler `source` og `as_of`" in message for message in messages), messages
 
 
 def test_a_norwegian_entry_without_nynorsk_is_a_warning_not_an_error(tmp_path: Path) -> None:
@@ -130,5 +132,5 @@ def test_a_norwegian_entry_without_nynorsk_is_a_warning_not_an_error(tmp_path: P
 
     folder = write_knowledge(tmp_path / "kb", entry("funding"))
     problems = check_knowledge(folder)
-    assert [p.severity for p in problems if "nynorsk" in p.message] == ["warning"]
+    assert [p.severity for p in problems if "nynorsk (`nn`)" in p.message] == ["warning"]
     assert not [p for p in problems if p.severity == "error"]

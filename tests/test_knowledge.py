@@ -48,17 +48,18 @@ def test_valid_folder_loads_in_file_order(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entries", "expected"),
     [
-        ([entry("a-b", topic="nowhere")], "unknown topic 'nowhere' — use one of: start"),
-        ([entry("a-b", related=["ghost"])], "related id 'ghost' does not exist"),
-        ([entry("a-b"), entry("a-b")], "duplicate entry id 'a-b'"),
-        ([entry("Bad_ID")], "must be lowercase words joined by dashes"),
+        ([entry("a-b", topic="nowhere")], "oppføring `a-b`: emnet `nowhere` finnes ikke — bruk et av `start`"),
+        ([entry("a-b", related=["ghost"])], "`related` viser til `ghost`, som ikke finnes"),
+        ([entry("a-b"), entry("a-b")], "oppføring `a-b`: id-en er brukt to ganger"),
+        ([entry("Bad_ID")], "id-en `Bad_ID` kan bare ha små bokstaver, tall og bindestrek — skriv for eksempel "
+                            "`bad-id`"),
         (
             [entry("a-b", answer={"nb": "Svar."})],
-            "entries.0.answer.en: missing — add it (both 'nb' and 'en' are required)",
+            "oppføring `a-b`: `answer` mangler engelsk (`en`) — legg til `en:` under `answer`",
         ),
-        ([entry("a-b", answer={"nb": "  ", "en": "x"})], "entries.0.answer.nb: Value error, is empty"),
-        ([entry("a-b", review_by="next year")], "review_by: must be a date written YYYY-MM-DD"),
-        ([entry("a-b", colour="blue")], "entries.0.colour: unknown key"),
+        ([entry("a-b", answer={"nb": "  ", "en": "x"})], "oppføring `a-b`: `answer.nb` er tom"),
+        ([entry("a-b", review_by="next year")], "`review_by` skal være en dato — skriv den ÅÅÅÅ-MM-DD"),
+        ([entry("a-b", colour="blue")], "oppføring `a-b`: ukjent felt `colour`"),
     ],
 )
 def test_errors_name_the_problem(tmp_path: Path, entries: list[dict[str, object]], expected: str) -> None:
@@ -73,7 +74,8 @@ def test_yaml_syntax_error_gives_file_and_line(tmp_path: Path) -> None:
     write_knowledge(tmp_path, entry("a-b"))
     (tmp_path / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", "utf-8")
     _, problems = read_knowledge(tmp_path)
-    assert any(p.file.name == "broken.yaml" and p.line >= 3 and "invalid YAML" in p.message for p in problems)
+    assert any(p.file.name == "broken.yaml" and p.line == 3 and "«[» som åpnes på linje 3" in p.message
+               for p in problems)
 
 
 def test_error_line_points_at_the_offending_key(tmp_path: Path) -> None:
@@ -85,7 +87,7 @@ def test_error_line_points_at_the_offending_key(tmp_path: Path) -> None:
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeBaseError, match="no \\*.yaml files"):
+    with pytest.raises(KnowledgeBaseError, match="ingen \\*.yaml-filer"):
         load_knowledge(tmp_path)
 
 
@@ -99,6 +101,6 @@ def test_unreadable_knowledge_files_are_clear_errors_not_exceptions(tmp_path: Pa
     (folder / "huge.yaml").write_text("# " + "x" * 3000 + "\n", "utf-8")
     _, problems = read_knowledge(folder, max_bytes=2000)
     messages = {problem.file.name: problem.message for problem in problems}
-    assert "is a folder" in messages["archive.yaml"]
-    assert "not UTF-8" in messages["latin1.yaml"]
-    assert "split it into several files" in messages["huge.yaml"]
+    assert "en mappe, ikke en fil" in messages["archive.yaml"]
+    assert "ikke lagret som UTF-8" in messages["latin1.yaml"]
+    assert "del den i flere filer" in messages["huge.yaml"]

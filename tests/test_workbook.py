@@ -476,8 +476,8 @@ def test_a_result_that_would_not_load_writes_nothing_and_prints_the_loader_error
 
     assert result.exit_code == 1
     # the loader's message, naming the real file rather than the temporary copy it was tried in
-    assert f"{folder / 'start.yaml'}:1: is " in result.output
-    assert "split it into several files" in result.output
+    assert f"{folder / 'start.yaml'}:1: Feil: filen er " in result.output
+    assert "del den i flere filer" in result.output
     assert "nothing was written" in result.output
     assert snapshot(folder) == before
     plan = plan_import(book, folder, max_bytes=2048)

@@ -2,6 +2,7 @@
 
 Which entries must exist and which languages every text needs come from configuration
 (``knowledge.required_ids``, ``knowledge.languages``), so the same check serves any knowledge base.
+The texts are in :mod:`bot.knowledge.messages`, in Bokmål and English.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.knowledge.model import LANGUAGES, KnowledgeBase, Problem, read_knowledge
+from bot.config import StaffSettings
+from bot.knowledge.cards import TELEGRAM_MESSAGE_LIMIT, card_length
+from bot.knowledge.files import YamlDocument
+from bot.knowledge.model import DEFAULT_MAX_FILE_BYTES, LANGUAGES, Entry, KnowledgeBase, Problem, read_knowledge
+from bot.knowledge.problems import Message, entry_subject, problem, question_subject
+from bot.knowledge.validation import did_you_mean
 from bot.matching.normalise import MARKER_WORDS, meaning_tokens
 
 # The contract's ids for Drammen's knowledge base; the shipped config.yaml lists them under
@@ -48,6 +54,8 @@ FEW_QUESTIONS = 4
 @dataclass(frozen=True)
 class _Question:
     entry_id: str
+    lang: str
+    number: int
     text: str
     normalised: str  # content and marker words, sorted: token_sort_ratio is then a plain ratio
     markers: frozenset[str]
@@ -60,9 +68,15 @@ def check_knowledge(
     today: dt.date | None = None,
     required_ids: Sequence[str] = (),
     languages: Sequence[str] = LANGUAGES,
+    staff: StaffSettings | None = None,
+    max_bytes: int | None = None,
 ) -> list[Problem]:
-    """All problems, errors first in file order, then warnings."""
-    base, problems = read_knowledge(directory, languages=languages)
+    """All problems, errors first in file order, then warnings.
+
+    ``staff`` decides the footer of the answer cards (how a person can be reached, the unit's
+    name), and so how long they are; by default the configuration's defaults.
+    """
+    base, problems = read_knowledge(directory, max_bytes or DEFAULT_MAX_FILE_BYTES, languages)
     if not any(problem.severity == "error" for problem in problems):
         problems += _missing_required(base, directory, required_ids)
         problems += _collisions(base)
@@ -71,35 +85,42 @@ def check_knowledge(
         if "nb" in languages:
             problems += _without_nynorsk(base)
         problems += _overdue_reviews(base, today or dt.date.today())
-    return sorted(problems, key=lambda problem: (problem.severity == "warning", str(problem.file), problem.line))
+        problems += _long_cards(base, staff or StaffSettings())
+    order = {"error": 0, "warning": 1, "note": 2}
+    return sorted(problems, key=lambda problem: (order[problem.severity], str(problem.file), problem.line))
 
 
 def _missing_required(base: KnowledgeBase, directory: Path, required_ids: Sequence[str]) -> list[Problem]:
-    return [
-        Problem(
-            directory,
-            1,
-            f"required entry '{entry_id}' is missing — reports and test questions refer to it"
-            " (knowledge.required_ids in config); add it back",
-        )
-        for entry_id in required_ids
-        if entry_id not in base.entries
-    ]
+    """A required id that is gone is often one that was renamed: the closest other id is the hint."""
+    others = [entry_id for entry_id in base.entries if entry_id not in required_ids]
+    problems = []
+    for entry_id in required_ids:
+        if entry_id not in base.entries:
+            guess = did_you_mean(entry_id, others)
+            problems.append(problem(directory, 0, "required_missing_guess" if guess else "required_missing",
+                                    id=entry_id, guess=guess or ""))
+    return problems
+
+
+def _entries_in(base: KnowledgeBase) -> Iterator[tuple[Entry, YamlDocument, int]]:
+    """Each entry with the document and position it was loaded from (for the line of any field)."""
+    for document in base.documents:
+        for index, raw in enumerate((document.data or {}).get("entries") or []):
+            entry = base.entries.get(str(raw.get("id"))) if isinstance(raw, dict) else None
+            if entry is not None and base.locations[entry.id].file == document.path:
+                yield entry, document, index
 
 
 def _questions(base: KnowledgeBase) -> list[_Question]:
     found = []
-    for document in base.documents:
-        for index, raw in enumerate((document.data or {}).get("entries") or []):
-            entry = base.entries.get(str(raw.get("id"))) if isinstance(raw, dict) else None
-            if entry is None or base.locations[entry.id].file != document.path:
-                continue
-            for lang in entry.questions.languages():
-                for number, text in enumerate(entry.questions.get(lang)):
-                    line = document.line_of(["entries", index, "questions", lang, number])
-                    words = meaning_tokens(text)
-                    markers = frozenset(word for word in words if word in MARKER_WORDS)
-                    found.append(_Question(entry.id, text, " ".join(sorted(words)), markers, document.path, line))
+    for entry, document, index in _entries_in(base):
+        for lang in entry.questions.languages():
+            for number, text in enumerate(entry.questions.get(lang)):
+                line = document.line_of(["entries", index, "questions", lang, number])
+                words = meaning_tokens(text)
+                markers = frozenset(word for word in words if word in MARKER_WORDS)
+                found.append(_Question(entry.id, lang, number, text, " ".join(sorted(words)), markers,
+                                       document.path, line))
     return found
 
 
@@ -145,15 +166,10 @@ def _collisions(base: KnowledgeBase) -> list[Problem]:
     problems = []
     for pair in sorted(pair for pair in pairs if pair is not None):
         first, second = questions[pair[0]], questions[pair[1]]
-        problems.append(
-            Problem(
-                second.file,
-                second.line,
-                f"question {second.text!r} ({second.entry_id}) is nearly the same as "
-                f"{first.text!r} ({first.entry_id}, {first.file}:{first.line})"
-                " — rephrase one or keep it under one entry only",
-            )
-        )
+        problems.append(problem(second.file, second.line, "collision",
+                                subject=question_subject(second.entry_id, second.lang, second.number),
+                                text=second.text, other=first.text, other_id=first.entry_id,
+                                where=f"{first.file}:{first.line}"))
     return problems
 
 
@@ -168,13 +184,9 @@ def _across(questions: list[_Question], group: list[int], other: list[int]) -> t
 
 def _thin_entries(base: KnowledgeBase, languages: Sequence[str]) -> list[Problem]:
     return [
-        Problem(
-            base.locations[entry.id].file,
-            base.locations[entry.id].line,
-            f"entry '{entry.id}' has only {len(entry.questions.get(lang))} '{lang}' questions"
-            " — add alternate phrasings people really use",
-            severity="warning",
-        )
+        problem(base.locations[entry.id].file, base.locations[entry.id].line, "few_questions", severity="warning",
+                subject=entry_subject(entry.id, 0), count=len(entry.questions.get(lang)),
+                language=Message.of(f"language_{lang}"))
         for entry in base
         for lang in languages
         if lang != "nn" and len(entry.questions.get(lang)) < FEW_QUESTIONS
@@ -184,9 +196,10 @@ def _thin_entries(base: KnowledgeBase, languages: Sequence[str]) -> list[Problem
 def _unsourced(base: KnowledgeBase) -> list[Problem]:
     """Every answer card shows where its facts come from and how old they are."""
     return [
-        Problem(base.locations[entry.id].file, base.locations[entry.id].line,
-                f"entry '{entry.id}' has no {' or '.join(missing)} — add source: (the document the facts come "
-                "from) and as_of: (its date, YYYY-MM-DD, or its year)")
+        problem(base.locations[entry.id].file, base.locations[entry.id].line, "unsourced",
+                subject=entry_subject(entry.id, 0),
+                missing=Message.of("and", first=missing[0], second=missing[1]) if len(missing) == 2
+                else Message.of("one_field", field=missing[0]))
         for entry in base
         if not entry.smalltalk and not entry.decline
         for missing in [[name for name in ("source", "as_of") if not getattr(entry, name)]]
@@ -197,9 +210,8 @@ def _unsourced(base: KnowledgeBase) -> list[Problem]:
 def _without_nynorsk(base: KnowledgeBase) -> list[Problem]:
     """Nynorsk is optional, but a Norwegian knowledge base should have it: a warning, not an error."""
     return [
-        Problem(base.locations[entry.id].file, base.locations[entry.id].line,
-                f"entry '{entry.id}' has no nynorsk (nn) title or answer — nynorsk questions get Bokmål",
-                severity="warning")
+        problem(base.locations[entry.id].file, base.locations[entry.id].line, "no_nynorsk", severity="warning",
+                subject=entry_subject(entry.id, 0))
         for entry in base
         if not entry.decline and (entry.title.nn is None or entry.answer.nn is None)
     ]
@@ -207,13 +219,22 @@ def _without_nynorsk(base: KnowledgeBase) -> list[Problem]:
 
 def _overdue_reviews(base: KnowledgeBase, today: dt.date) -> list[Problem]:
     return [
-        Problem(
-            base.locations[entry.id].file,
-            base.locations[entry.id].line,
-            f"entry '{entry.id}' was due for review on {entry.review_by.isoformat()}"
-            f" — check the facts with {entry.owner} and move review_by forward",
-            severity="warning",
-        )
+        problem(base.locations[entry.id].file, base.locations[entry.id].line, "overdue", severity="warning",
+                subject=entry_subject(entry.id, 0), date=entry.review_by.isoformat(), owner=entry.owner)
         for entry in base
         if entry.review_by < today
     ]
+
+
+def _long_cards(base: KnowledgeBase, staff: StaffSettings) -> list[Problem]:
+    """A card longer than one Telegram message is cut off at the end: a warning, since it still works."""
+    problems = []
+    for entry, document, index in _entries_in(base):
+        for lang in entry.answer.languages():
+            length = card_length(entry, lang, staff)
+            if length > TELEGRAM_MESSAGE_LIMIT:
+                problems.append(problem(
+                    document.path, document.line_of(["entries", index, "answer", lang]), "card_too_long",
+                    severity="warning", subject=entry_subject(entry.id, index), language=Message.of(f"language_{lang}"),
+                    length=length, over=length - TELEGRAM_MESSAGE_LIMIT, limit=TELEGRAM_MESSAGE_LIMIT))
+    return problems

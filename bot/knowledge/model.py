@@ -1,7 +1,9 @@
 """The knowledge base staff edit in ``knowledge/*.yaml``: typed models and a loader that names file and line.
 
-Longer than most modules on purpose: the models and the loader that turns their validation errors
-into file:line messages belong together.
+The loader reads each file (:mod:`bot.knowledge.reading`), validates each entry on its own so one
+slip does not hide the rest of the file, and says what is wrong in editors' words
+(:mod:`bot.knowledge.validation`). A file that cannot be read is the only thing reported: checks
+across files would only add errors that are not the editor's.
 """
 
 from __future__ import annotations
@@ -10,11 +12,18 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-from bot.knowledge.files import YamlDocument, YamlSyntaxError, load_yaml
+from bot.knowledge import validation
+from bot.knowledge.files import YamlDocument
+from bot.knowledge.problems import Problem, entry_subject, problem, topic_subject
+from bot.knowledge.reading import read_document
+from bot.knowledge.validation import cross_references, explain, missing_languages
+
+__all__ = ["Problem"]  # defined with the message catalogue; imported from here by the rest of the bot
 
 LANGUAGES = ("nb", "en")  # what every entry needs unless knowledge.languages says otherwise
 ALL_LANGUAGES = ("nb", "nn", "en")
@@ -43,7 +52,7 @@ class Text(Model):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("is empty")
+            raise PydanticCustomError("empty_text", "is empty")
         return value.strip() if value is not None else None
 
     def languages(self) -> list[str]:
@@ -66,7 +75,7 @@ class Questions(Model):
     @classmethod
     def _no_blank_questions(cls, value: list[str]) -> list[str]:
         if any(not str(question).strip() for question in value):
-            raise ValueError("contains an empty question")
+            raise PydanticCustomError("empty_question", "contains an empty question")
         return [str(question).strip() for question in value]
 
     def languages(self) -> list[str]:
@@ -107,29 +116,11 @@ class Entry(Model):
         return self.as_of if isinstance(self.as_of, int) else (self.as_of.year if self.as_of else None)
 
 
-class KnowledgeFile(Model):
-    topics: list[Topic] = []
-    entries: list[Entry] = []
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of the loader or checker, printed as ``file:line: message``."""
-
-    file: Path
-    line: int
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
-
-
 @dataclass(frozen=True)
 class Location:
     file: Path
     line: int
+    index: int = -1  # position in the file's ``entries:`` (or ``topics:``) list
 
 
 @dataclass
@@ -139,6 +130,7 @@ class KnowledgeBase:
     topics: dict[str, Topic] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
+    topic_locations: dict[str, Location] = field(default_factory=dict)
     documents: list[YamlDocument] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Entry]:
@@ -173,22 +165,6 @@ def knowledge_files(directory: Path) -> list[Path]:
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
-def _unreadable(path: Path, max_bytes: int) -> Problem | None:
-    """Files the loader must not try: folders named *.yaml, oversized or non-UTF-8 files."""
-    if path.is_dir():
-        return Problem(path, 1, "is a folder, not a file — rename it so its name does not end in .yaml")
-    size = path.stat().st_size
-    if size > max_bytes:
-        return Problem(path, 1, f"is {size / 1048576:.1f} MB, more than the limit of {max_bytes / 1048576:.1f} MB "
-                                "(knowledge.max_file_kb) — split it into several files")
-    try:
-        path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        return Problem(path, line, "is not UTF-8 text — save it with the UTF-8 encoding")
-    return None
-
-
 def read_knowledge(
     directory: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES, languages: Sequence[str] | None = None
 ) -> tuple[KnowledgeBase, list[Problem]]:
@@ -196,31 +172,32 @@ def read_knowledge(
 
     ``languages`` are the languages every title, answer and question list must have (config's
     ``knowledge.languages``); by default those that any entry uses (nynorsk only if nothing else).
+    When a file cannot be read, only that file's problems are returned, with a note that the
+    other checks wait for it.
     """
     base = KnowledgeBase()
-    problems: list[Problem] = []
-    files = knowledge_files(directory)
     if not directory.is_dir():
-        return base, [Problem(directory, 1, "knowledge folder not found — check knowledge.dir")]
+        return base, [problem(directory, 1, "folder_not_found")]
+    files = knowledge_files(directory)
     if not files:
-        return base, [Problem(directory, 1, "no *.yaml files — add at least one entries file")]
+        return base, [problem(directory, 1, "no_files")]
+    problems: list[Problem] = []
+    unread: list[Path] = []
+    existing: set[str] = set()
     for path in files:
-        try:
-            unreadable = _unreadable(path, max_bytes)
-        except OSError as error:
-            unreadable = Problem(path, 1, f"cannot be read ({error.strerror}) — check the file's permissions")
-        if unreadable is not None:
-            problems.append(unreadable)
-            continue
-        try:
-            document = load_yaml(path)
-        except YamlSyntaxError as error:
-            problems.append(Problem(path, _line_of_message(str(error)), str(error).split(": ", 1)[1]))
+        document, found = read_document(path, max_bytes)
+        problems += found
+        if document is None:
+            unread.append(path)
             continue
         base.documents.append(document)
-        problems.extend(_add_document(base, document))
-    problems.extend(_cross_references(base))
-    problems.extend(_missing_languages(base, languages))
+        problems += _add_document(base, document, existing)
+    if unread:
+        names = ", ".join(path.name for path in unread)
+        return base, [*(found for found in problems if found.file in unread),
+                      problem(directory, 0, "skipped", severity="note", files=names)]
+    problems += cross_references(base, existing)
+    problems += missing_languages(base, _required_languages(base, languages))
     return base, problems
 
 
@@ -229,125 +206,71 @@ def load_knowledge(
 ) -> KnowledgeBase:
     """Load for serving: any error raises, warnings (like an overdue review) do not."""
     base, problems = read_knowledge(directory, max_bytes, languages)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if errors:
-        raise KnowledgeBaseError(errors)
+    if any(problem.severity == "error" for problem in problems):
+        raise KnowledgeBaseError([problem for problem in problems if problem.severity != "warning"])
     return base
 
 
-def _missing_languages(base: KnowledgeBase, languages: Sequence[str] | None) -> list[Problem]:
-    """Every topic title and every entry's title, answer and questions in each required language."""
-    if languages is None:
-        used = {lang for entry in base for text in (entry.title, entry.answer, entry.questions)
-                for lang in text.languages()}
-        languages = [lang for lang in ALL_LANGUAGES if lang in used and lang != "nn"] or sorted(used)
-    if not languages:
-        return []
-    advice = (
-        f"(both '{languages[0]}' and '{languages[1]}' are required)" if len(languages) == 2
-        else f"(every text needs {', '.join(repr(lang) for lang in languages)})"
-    )
-    problems = []
-    for document in base.documents:
-        data = document.data if isinstance(document.data, dict) else {}
-        sections: list[tuple[str, dict[str, Topic] | dict[str, Entry], tuple[str, ...]]] = [
-            ("topics", base.topics, ("title",)), ("entries", base.entries, ("title", "answer", "questions"))]
-        for section, items, fields in sections:
-            for index, raw in enumerate(data.get(section) or []):
-                item = items.get(str(raw.get("id"))) if isinstance(raw, dict) else None
-                for name in fields if item is not None else ():
-                    present = getattr(item, name).languages()
-                    problems += [
-                        Problem(document.path, document.line_of([section, index, name]),
-                                f"{section}.{index}.{name}.{lang}: missing — add it {advice}")
-                        for lang in languages if lang not in present
-                    ]
-    return problems
+def _required_languages(base: KnowledgeBase, languages: Sequence[str] | None) -> Sequence[str]:
+    if languages is not None:
+        return languages
+    used = {lang for entry in base for text in (entry.title, entry.answer, entry.questions)
+            for lang in text.languages()}
+    return [lang for lang in ALL_LANGUAGES if lang in used and lang != "nn"] or sorted(used)
 
 
-def _line_of_message(message: str) -> int:
-    try:
-        return int(message.split(":")[1])
-    except (IndexError, ValueError):
-        return 1
+ENTRY_FIELDS = tuple(Entry.model_fields)
+TOPIC_FIELDS = tuple(Topic.model_fields)
+SECTIONS: dict[str, tuple[type[Topic] | type[Entry], tuple[str, ...]]] = {
+    "topics": (Topic, TOPIC_FIELDS), "entries": (Entry, ENTRY_FIELDS)}
 
 
-def _add_document(base: KnowledgeBase, document: YamlDocument) -> list[Problem]:
+def _add_document(base: KnowledgeBase, document: YamlDocument, existing: set[str]) -> list[Problem]:
+    """Validate each topic and entry on its own, so one slip leaves the rest of the file usable."""
     data: Any = document.data if document.data is not None else {}
     if not isinstance(data, dict):
-        return [Problem(document.path, 1, "expected a mapping with 'topics:' and/or 'entries:'")]
-    try:
-        parsed = KnowledgeFile.model_validate(data)
-    except ValidationError as error:
-        return [_validation_problem(document, detail) for detail in error.errors()]
+        return [problem(document.path, 1, "not_a_mapping")]
     problems: list[Problem] = []
-    for index, topic in enumerate(parsed.topics):
-        line = document.line_of(["topics", index, "id"])
-        if topic.id in base.topics:
-            problems.append(Problem(document.path, line, f"duplicate topic id '{topic.id}' — rename one"))
-        base.topics[topic.id] = topic
-    for index, entry in enumerate(parsed.entries):
-        line = document.line_of(["entries", index, "id"])
-        if entry.id in base.entries:
-            first = base.locations[entry.id]
-            problems.append(
-                Problem(
-                    document.path,
-                    line,
-                    f"duplicate entry id '{entry.id}' (first at {first.file}:{first.line})"
-                    " — give this entry another id or merge the two",
-                )
-            )
+    for key in data:
+        if key not in SECTIONS:
+            guess = validation.did_you_mean(str(key), SECTIONS)
+            problems.append(problem(document.path, document.line_of([key]),
+                                    "unknown_field_guess" if guess else "unknown_field", field=str(key),
+                                    guess=guess or "", allowed="`topics`, `entries`"))
+    for section, (model, fields) in SECTIONS.items():
+        items = data.get(section) or []
+        if not isinstance(items, list):
+            problems.append(problem(document.path, document.line_of([section]), "wrong_list", field=section))
             continue
-        base.entries[entry.id] = entry
-        base.locations[entry.id] = Location(document.path, line)
+        for index, raw in enumerate(items):
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            if section == "entries" and isinstance(raw_id, str):
+                existing.add(raw_id)
+            try:
+                item = model.model_validate(raw)
+            except ValidationError as error:
+                problems += explain(document, section, index, raw, error.errors(), fields, ALL_LANGUAGES)
+                continue
+            problems += _register(base, document, section, index, item)
     return problems
 
 
-def _validation_problem(document: YamlDocument, detail: Any) -> Problem:
-    location = list(detail["loc"])
-    key = ".".join(str(step) for step in location)
-    kind = detail["type"]
-    if kind == "extra_forbidden":
-        advice = "unknown key — remove it or fix its spelling (id, topic, title, answer, questions…)"
-    elif kind == "missing":
-        advice = "missing — add it" + (
-            " (both 'nb' and 'en' are required)" if location[-1] in LANGUAGES else ""
-        )
-    elif kind == "string_pattern_mismatch":
-        advice = "must be lowercase words joined by dashes, like 'establisher-guidance'"
-    elif kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
-        advice = "must be a date written YYYY-MM-DD"
-    else:
-        advice = f"{detail['msg']} — fix the value"
-    return Problem(document.path, document.line_of(location), f"{key}: {advice}")
-
-
-def _cross_references(base: KnowledgeBase) -> list[Problem]:
-    problems: list[Problem] = []
-    for entry in base:
-        where = base.locations[entry.id]
-        if entry.topic not in base.topics:
-            known = ", ".join(base.topics) or "none defined"
-            problems.append(
-                Problem(
-                    where.file,
-                    where.line,
-                    f"entry '{entry.id}': unknown topic '{entry.topic}' — use one of: {known}",
-                )
-            )
-        for related in entry.related:
-            if related not in base.entries:
-                problems.append(
-                    Problem(
-                        where.file,
-                        where.line,
-                        f"entry '{entry.id}': related id '{related}' does not exist"
-                        " — fix the id or remove it from 'related'",
-                    )
-                )
-            elif related == entry.id:
-                problems.append(
-                    Problem(where.file, where.line, f"entry '{entry.id}' lists itself in 'related'")
-                )
-    return problems
+def _register(base: KnowledgeBase, document: YamlDocument, section: str, index: int,
+              item: Topic | Entry) -> list[Problem]:
+    """Add a valid topic or entry; an id used twice is an error that names both places."""
+    line = document.line_of([section, index, "id"])
+    if isinstance(item, Topic):
+        first = base.topic_locations.get(item.id)
+        if first is not None:
+            return [problem(document.path, line, "duplicate_topic", subject=topic_subject(item.id, index),
+                            first=f"{first.file}:{first.line}")]
+        base.topics[item.id] = item
+        base.topic_locations[item.id] = Location(document.path, line, index)
+        return []
+    first = base.locations.get(item.id)
+    if first is not None:
+        return [problem(document.path, line, "duplicate_entry", subject=entry_subject(item.id, index),
+                        first=f"{first.file}:{first.line}")]
+    base.entries[item.id] = item
+    base.locations[item.id] = Location(document.path, line, index)
+    return []
