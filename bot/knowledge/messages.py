@@ -72,9 +72,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "— rykk linjen inn likt med linjene over",
                              "en": "the indentation (column {column}) does not match the lines above (column "
                                    "{expected}) — indent the line like the lines above"},
-    "yaml_list_item": {"nb": "linjen over er verken «nøkkel: verdi» eller et listepunkt — er den et spørsmål i "
+    "yaml_list_item": {"nb": "linjen er verken «nøkkel: verdi» eller et listepunkt — er den et spørsmål i "
                              "listen, begynn den med «- »",
-                       "en": "the line above is neither \"key: value\" nor a list item — if it is a question in the "
+                       "en": "the line is neither \"key: value\" nor a list item — if it is a question in the "
                              "list, start it with \"- \""},
     "yaml_text_after_quote": {"nb": "tekst etter det avsluttende anførselstegnet (kolonne {column}) — sett hele "
                                     "teksten i anførselstegn: {quoted}",
@@ -128,8 +128,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "`{field}` has an invalid value ({detail}) — fix the value"},
     "empty_text": {"nb": "`{field}` er tom — skriv teksten, eller fjern linjen", "en": "`{field}` is empty — write "
                                                                                        "the text, or remove the line"},
-    "empty_question": {"nb": "`{field}` har et tomt spørsmål — skriv spørsmålet, eller slett linjen",
-                       "en": "`{field}` has an empty question — write the question, or delete the line"},
+    "empty_question": {"nb": "spørsmålet er tomt — skriv spørsmålet, eller slett linjen",
+                       "en": "the question is empty — write the question, or delete the line"},
     "bad_id": {"nb": "id-en `{value}` kan bare ha små bokstaver, tall og bindestrek — skriv for eksempel `{better}`",
                "en": "the id `{value}` may only have lowercase letters, digits and dashes — write for example "
                      "`{better}`"},

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from bot.knowledge import validation
@@ -66,17 +66,20 @@ class Text(Model):
         return ""
 
 
-class Questions(Model):
-    nb: list[str] = []
-    nn: list[str] = []
-    en: list[str] = []
+def _question(text: str) -> str:
+    """Checked one by one, so an empty question is named by its number in the list."""
+    if not text.strip():
+        raise PydanticCustomError("empty_question", "is an empty question")
+    return text.strip()
 
-    @field_validator("nb", "nn", "en")
-    @classmethod
-    def _no_blank_questions(cls, value: list[str]) -> list[str]:
-        if any(not str(question).strip() for question in value):
-            raise PydanticCustomError("empty_question", "contains an empty question")
-        return [str(question).strip() for question in value]
+
+Question = Annotated[str, AfterValidator(_question)]
+
+
+class Questions(Model):
+    nb: list[Question] = []
+    nn: list[Question] = []
+    en: list[Question] = []
 
     def languages(self) -> list[str]:
         return [lang for lang in ALL_LANGUAGES if getattr(self, lang)]

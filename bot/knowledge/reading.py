@@ -95,7 +95,9 @@ def _hint(lines: list[str], error: YamlSyntaxError) -> tuple[int, Message]:
         if match and column - 1 > _indent(text) and match["value"][:1] in "\"'":
             quoted = _quoted(match["key"], match["value"])
             return line, Message.of("yaml_text_after_quote", column=column, quoted=quoted)
-        return line, Message.of("yaml_indent_mismatch", column=_indent(text) + 1, expected=error.context_column)
+        if text.lstrip().startswith("- "):
+            mismatch = Message.of("yaml_indent_mismatch", column=_indent(text) + 1, expected=_item_above(lines, line))
+        return line, mismatch
     if "could not find expected ':'" in error.problem and error.context_line:
         return error.context_line, Message.of("yaml_list_item")
     if "quoted scalar" in error.context and error.context_line:
@@ -128,6 +130,14 @@ def _quoted(key: str, value: str) -> str:
 
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
+
+
+def _item_above(lines: list[str], line: int) -> int:
+    """The column of the dash of the list item above ``line``, which the next item must line up with."""
+    for above in reversed(lines[: line - 1]):
+        if above.lstrip().startswith("- "):
+            return _indent(above) + 1
+    return 1
 
 
 def _indent_above(lines: list[str], line: int) -> int:

@@ -69,7 +69,8 @@ def _without_misspelt(errors: Sequence[Any], fields: Sequence[str], languages: S
 def _subject(section: str, index: int, item_id: Any, loc: tuple[Any, ...]) -> Message:
     if section == "topics":
         return topic_subject(item_id, index)
-    if len(loc) == 3 and loc[0] == "questions" and isinstance(loc[2], int) and isinstance(item_id, str):
+    if len(loc) == 3 and loc[0] == "questions" and isinstance(loc[2], int) and isinstance(item_id, str) \
+            and item_id.strip():
         return question_subject(item_id, str(loc[1]), loc[2])
     return entry_subject(item_id, index)
 
