@@ -117,10 +117,13 @@ def test_overdue_review_is_a_warning_not_an_error(tmp_path: Path) -> None:
     assert ": Advarsel: oppføring `old-news`: " in str(overdue[0])
 
 
-def test_structural_errors_stop_further_checks(tmp_path: Path) -> None:
-    write_knowledge(tmp_path, entry("a-b", related=["ghost"]))
-    problems = check_knowledge(tmp_path)
-    assert len(problems) == 1 and "ghost" in problems[0].message
+def test_structural_errors_hold_back_the_checks_across_entries_but_not_each_entrys_own(tmp_path: Path) -> None:
+    write_knowledge(tmp_path, entry("a-b", related=["ghost"], review_by="2020-01-01"),
+                    entry("Bad", questions={"nb": ["spørsmål om a-b"], "en": ["x"]}))
+    problems = check_knowledge(tmp_path, required_ids=["a-b", "bad"])
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert len(errors) == 2 and "`ghost`" in errors[0] and "`Bad`" in errors[1]  # no collision, no missing `bad`
+    assert [p.severity for p in problems if "skulle vært gjennomgått" in p.message] == ["warning"]
 
 
 def test_every_answer_card_needs_a_source_and_its_date(tmp_path: Path) -> None:
@@ -320,15 +323,28 @@ def test_kb_check_speaks_norwegian_by_default_and_english_with_lang_en(tmp_path:
     english = CliRunner().invoke(cli, ["kb", "check", str(folder), "--lang", "en"])
     assert norwegian.exit_code == english.exit_code == 1
     line = (folder / "entries.yaml").read_text("utf-8").splitlines().index("  - contact") + 1
+    where = folder / "entries.yaml"
     assert norwegian.output.splitlines() == [
         f"{folder / 'entries.yaml'}:{line}: Feil: oppføring `funding`: `related` viser til `contact`, som ikke finnes "
         "— rett id-en, eller fjern den fra `related`",
-        f"{folder}: 1 feil, 0 advarsler i 2 filer",
+        f"{where}:2: Advarsel: oppføring `funding`: har bare 1 alternativt spørsmål på bokmål — legg til flere "
+        "formuleringer folk faktisk bruker",
+        f"{where}:2: Advarsel: oppføring `funding`: har bare 1 alternativt spørsmål på engelsk — legg til flere "
+        "formuleringer folk faktisk bruker",
+        f"{where}:2: Advarsel: oppføring `funding`: har ingen tittel eller svar på nynorsk (`nn`) — nynorske "
+        "spørsmål får svaret på bokmål",
+        f"{folder}: 1 feil, 3 advarsler i 2 filer",
     ]
     assert english.output.splitlines() == [
         f"{folder / 'entries.yaml'}:{line}: Error: entry `funding`: `related` refers to `contact`, which does not "
         "exist — fix the id, or remove it from `related`",
-        f"{folder}: 1 error, 0 warnings in 2 files",
+        f"{where}:2: Warning: entry `funding`: has only 1 alternate question in Bokmål — add more phrasings "
+        "people really use",
+        f"{where}:2: Warning: entry `funding`: has only 1 alternate question in English — add more phrasings "
+        "people really use",
+        f"{where}:2: Warning: entry `funding`: has no Nynorsk (`nn`) title or answer — Nynorsk questions get the "
+        "Bokmål answer",
+        f"{folder}: 1 error, 3 warnings in 2 files",
     ]
 
 

@@ -20,7 +20,7 @@ from bot.config import StaffSettings
 from bot.knowledge.cards import TELEGRAM_MESSAGE_LIMIT, card_length
 from bot.knowledge.files import YamlDocument
 from bot.knowledge.model import DEFAULT_MAX_FILE_BYTES, LANGUAGES, Entry, KnowledgeBase, Problem, read_knowledge
-from bot.knowledge.problems import Message, entry_subject, problem, question_subject
+from bot.knowledge.problems import Message, counted, entry_subject, problem, question_subject
 from bot.knowledge.validation import did_you_mean
 from bot.matching.normalise import MARKER_WORDS, meaning_tokens
 
@@ -77,15 +77,18 @@ def check_knowledge(
     name), and so how long they are; by default the configuration's defaults.
     """
     base, problems = read_knowledge(directory, max_bytes or DEFAULT_MAX_FILE_BYTES, languages)
+    if any(problem.severity == "note" for problem in problems):
+        return problems  # a file does not parse: that alone, until it does
     if not any(problem.severity == "error" for problem in problems):
+        # Across entries: an entry that failed validation would look missing or unlike the rest.
         problems += _missing_required(base, directory, required_ids)
         problems += _collisions(base)
-        problems += _thin_entries(base, languages)
-        problems += _unsourced(base)
-        if "nb" in languages:
-            problems += _without_nynorsk(base)
-        problems += _overdue_reviews(base, today or dt.date.today())
-        problems += _long_cards(base, staff or StaffSettings())
+    problems += _thin_entries(base, languages)
+    problems += _unsourced(base)
+    if "nb" in languages:
+        problems += _without_nynorsk(base)
+    problems += _overdue_reviews(base, today or dt.date.today())
+    problems += _long_cards(base, staff or StaffSettings())
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(problems, key=lambda problem: (order[problem.severity], str(problem.file), problem.line))
 
@@ -185,7 +188,7 @@ def _across(questions: list[_Question], group: list[int], other: list[int]) -> t
 def _thin_entries(base: KnowledgeBase, languages: Sequence[str]) -> list[Problem]:
     return [
         problem(base.locations[entry.id].file, base.locations[entry.id].line, "few_questions", severity="warning",
-                subject=entry_subject(entry.id, 0), count=len(entry.questions.get(lang)),
+                subject=entry_subject(entry.id, 0), questions=counted("questions", len(entry.questions.get(lang))),
                 language=Message.of(f"language_{lang}"))
         for entry in base
         for lang in languages

@@ -175,10 +175,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "formuler det ene om, eller behold det i bare én av oppføringene",
                   "en": "the question \"{text}\" is nearly the same as \"{other}\" in entry `{other_id}` ({where}) — "
                         "rephrase one, or keep it under one entry only"},
-    "few_questions": {"nb": "har bare {count} alternative spørsmål på {language} — legg til flere formuleringer "
-                            "folk faktisk bruker",
-                      "en": "has only {count} alternate questions in {language} — add more phrasings people really "
-                            "use"},
+    "few_questions": {"nb": "har bare {questions} på {language} — legg til flere formuleringer folk faktisk bruker",
+                      "en": "has only {questions} in {language} — add more phrasings people really use"},
+    "count_questions_one": {"nb": "{count} alternativt spørsmål", "en": "{count} alternate question"},
+    "count_questions_many": {"nb": "{count} alternative spørsmål", "en": "{count} alternate questions"},
     "unsourced": {"nb": "mangler {missing} — legg til `source:` (dokumentet opplysningene kommer fra) og `as_of:` "
                         "(datoen, ÅÅÅÅ-MM-DD, eller året)",
                   "en": "has no {missing} — add `source:` (the document the facts come from) and `as_of:` (its "

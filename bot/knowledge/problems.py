@@ -73,6 +73,8 @@ class Problem:
 
     def render(self, lang: MessageLang = DEFAULT_LANG) -> str:
         where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
+        if self.note is None:  # plain text in one language: no label in another
+            return f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}"
         label = Message.of(f"label_{self.severity}").render(lang)
         return f"{where}: {label}: {self.text(lang)}"
 
@@ -111,12 +113,13 @@ def summary(problems: Iterable[Problem], files: int, lang: MessageLang = DEFAULT
     warnings = sum(problem.severity == "warning" for problem in found)
     return Message.of(
         "summary",
-        errors=_counted("errors", errors),
-        warnings=_counted("warnings", warnings),
-        files=_counted("files", files),
+        errors=counted("errors", errors),
+        warnings=counted("warnings", warnings),
+        files=counted("files", files),
     ).render(lang)
 
 
-def _counted(noun: str, count: int) -> Message:
+def counted(noun: str, count: int) -> Message:
+    """``1 feil``, ``2 advarsler``: the catalogue's ``count_<noun>_one`` or ``_many``."""
     return Message.of(f"count_{noun}_{'one' if count == 1 else 'many'}", count=count)
 
