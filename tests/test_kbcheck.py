@@ -457,3 +457,19 @@ async def test_the_bot_refuses_a_broken_reload_naming_only_the_broken_file(
                 'en ny nøkkel — sett teksten i anførselstegn: nb: "Åpent: mandag til fredag"') in reply
         assert "hoppet over til broken.yaml kan leses" in reply
         assert "other-one" not in reply and "entries.yaml" not in reply
+
+
+def test_any_one_slip_gives_a_line_and_a_message_never_a_crash(tmp_path: Path) -> None:
+    from bot.knowledge.reading import read_document
+
+    lines = BROKEN.splitlines(keepends=True)
+    path = tmp_path / "slip.yaml"
+    for number, line in enumerate(lines):
+        slips = [""] + [text for inserted in (":", '"', "\t", "- ", "  ") for text in
+                        (inserted + line, line.rstrip("\n") + inserted + "\n")]
+        for slipped in slips:
+            path.write_text("".join([*lines[:number], slipped, *lines[number + 1:]]), "utf-8")
+            document, problems = read_document(path, 1_000_000)
+            if document is None:
+                assert problems and all(1 <= p.line <= len(lines) + 1 and p.note is not None for p in problems)
+                assert all(" — " in p.message for p in problems)

@@ -63,12 +63,15 @@ def _tab_lines(lines: list[str]) -> list[tuple[int, int]]:
 
 def _syntax_problems(path: Path, lines: list[str], error: YamlSyntaxError,
                      tabs: list[tuple[int, int]]) -> list[Problem]:
-    """A tab in the indentation is nearly always the cause when there is one; else the hint that fits."""
-    if tabs and ("tab" in error.problem or any(line in (error.line, error.context_line) for line, _ in tabs)
-                 or error.line > tabs[0][0]):
-        return [problem(path, line, "yaml_tab", line=line, column=column) for line, column in tabs[:MAX_TAB_LINES]]
+    """The tabs in the indentation, when there are any, then the hint for the parser's error
+    unless a tab is what it stumbled on."""
+    found = [problem(path, line, "yaml_tab", line=line, column=column) for line, column in tabs[:MAX_TAB_LINES]]
+    if "tab" in error.problem or any(line in (error.line, error.context_line) for line, _ in tabs):
+        return found
     line, message = _hint(lines, error)
-    return [Problem.of(path, line, message)]
+    if message.key == "yaml_indent_mismatch" and dict(message.values)["column"] == dict(message.values)["expected"]:
+        message = Message.of("yaml_other", column=error.column, problem=error.problem)  # not the indentation, then
+    return sorted([*found, Problem.of(path, line, message)], key=lambda found: found.line)
 
 
 def _hint(lines: list[str], error: YamlSyntaxError) -> tuple[int, Message]:
@@ -92,7 +95,7 @@ def _hint(lines: list[str], error: YamlSyntaxError) -> tuple[int, Message]:
         return line, mismatch
     if "did not find expected key" in error.problem:
         match = _KEY_LINE.match(text)
-        if match and column - 1 > _indent(text) and match["value"][:1] in "\"'":
+        if match and column - 1 > _indent(text) and match["value"][:1] in ("'", '"'):
             quoted = _quoted(match["key"], match["value"])
             return line, Message.of("yaml_text_after_quote", column=column, quoted=quoted)
         if text.lstrip().startswith("- "):
@@ -116,8 +119,9 @@ def _unclosed_quote(lines: list[str], line: int) -> tuple[int, str] | None:
     for number in range(line - 1, max(line - 4, 0), -1):
         match = _KEY_LINE.match(lines[number - 1])
         value = match["value"] if match else lines[number - 1].strip().lstrip("- ")
-        if value[:1] in "\"'" and (len(value) < 2 or value[-1] != value[0]):
-            return number, value[0]
+        quote = value[:1]
+        if quote in ("'", '"') and value.replace("\\" + quote, "").count(quote) % 2 == 1:
+            return number, quote
     return None
 
 
