@@ -20,7 +20,7 @@ from bot.config import StaffSettings
 from bot.knowledge.cards import TELEGRAM_MESSAGE_LIMIT, card_length
 from bot.knowledge.files import YamlDocument
 from bot.knowledge.model import DEFAULT_MAX_FILE_BYTES, LANGUAGES, Entry, KnowledgeBase, Problem, read_knowledge
-from bot.knowledge.problems import Message, counted, entry_subject, problem, question_subject
+from bot.knowledge.problems import Message, counted, problem, question_subject
 from bot.knowledge.validation import did_you_mean
 from bot.matching.normalise import MARKER_WORDS, meaning_tokens
 
@@ -185,10 +185,14 @@ def _across(questions: list[_Question], group: list[int], other: list[int]) -> t
     return None
 
 
+def _about(entry: Entry) -> Message:
+    return Message.of("subject_entry", id=entry.id)
+
+
 def _thin_entries(base: KnowledgeBase, languages: Sequence[str]) -> list[Problem]:
     return [
         problem(base.locations[entry.id].file, base.locations[entry.id].line, "few_questions", severity="warning",
-                subject=entry_subject(entry.id, 0), questions=counted("questions", len(entry.questions.get(lang))),
+                subject=_about(entry), questions=counted("questions", len(entry.questions.get(lang))),
                 language=Message.of(f"language_{lang}"))
         for entry in base
         for lang in languages
@@ -200,7 +204,7 @@ def _unsourced(base: KnowledgeBase) -> list[Problem]:
     """Every answer card shows where its facts come from and how old they are."""
     return [
         problem(base.locations[entry.id].file, base.locations[entry.id].line, "unsourced",
-                subject=entry_subject(entry.id, 0),
+                subject=_about(entry),
                 missing=Message.of("and", first=missing[0], second=missing[1]) if len(missing) == 2
                 else Message.of("one_field", field=missing[0]))
         for entry in base
@@ -214,7 +218,7 @@ def _without_nynorsk(base: KnowledgeBase) -> list[Problem]:
     """Nynorsk is optional, but a Norwegian knowledge base should have it: a warning, not an error."""
     return [
         problem(base.locations[entry.id].file, base.locations[entry.id].line, "no_nynorsk", severity="warning",
-                subject=entry_subject(entry.id, 0))
+                subject=_about(entry))
         for entry in base
         if not entry.decline and (entry.title.nn is None or entry.answer.nn is None)
     ]
@@ -223,7 +227,7 @@ def _without_nynorsk(base: KnowledgeBase) -> list[Problem]:
 def _overdue_reviews(base: KnowledgeBase, today: dt.date) -> list[Problem]:
     return [
         problem(base.locations[entry.id].file, base.locations[entry.id].line, "overdue", severity="warning",
-                subject=entry_subject(entry.id, 0), date=entry.review_by.isoformat(), owner=entry.owner)
+                subject=_about(entry), date=entry.review_by.isoformat(), owner=entry.owner)
         for entry in base
         if entry.review_by < today
     ]
@@ -238,6 +242,6 @@ def _long_cards(base: KnowledgeBase, staff: StaffSettings) -> list[Problem]:
             if length > TELEGRAM_MESSAGE_LIMIT:
                 problems.append(problem(
                     document.path, document.line_of(["entries", index, "answer", lang]), "card_too_long",
-                    severity="warning", subject=entry_subject(entry.id, index), language=Message.of(f"language_{lang}"),
+                    severity="warning", subject=_about(entry), language=Message.of(f"language_{lang}"),
                     length=length, over=length - TELEGRAM_MESSAGE_LIMIT, limit=TELEGRAM_MESSAGE_LIMIT))
     return problems

@@ -17,11 +17,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from bot.knowledge import validation
 from bot.knowledge.files import YamlDocument
 from bot.knowledge.problems import Problem, entry_subject, problem, topic_subject
 from bot.knowledge.reading import read_document
-from bot.knowledge.validation import cross_references, explain, missing_languages
+from bot.knowledge.validation import cross_references, did_you_mean, explain, missing_languages
 
 __all__ = ["Problem"]  # defined with the message catalogue; imported from here by the rest of the bot
 
@@ -236,7 +235,7 @@ def _add_document(base: KnowledgeBase, document: YamlDocument, existing: set[str
     problems: list[Problem] = []
     for key in data:
         if key not in SECTIONS:
-            guess = validation.did_you_mean(str(key), SECTIONS)
+            guess = did_you_mean(str(key), SECTIONS)
             problems.append(problem(document.path, document.line_of([key]),
                                     "unknown_field_guess" if guess else "unknown_field", field=str(key),
                                     guess=guess or "", allowed="`topics`, `entries`"))
