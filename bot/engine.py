@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.config import MatchingSettings
@@ -39,6 +39,7 @@ class Reply:
     declined: str | None = None  # the out-of-scope entry whose own text explains the fallback
     footer: str = ""  # shown under the answer: its source and date, and how to reach a person
     parts: list[Reply] = field(default_factory=list)  # a message that asks several things: one reply each
+    asked: str | None = None  # for a part: the question it answers, as the user wrote it
 
     @property
     def confident(self) -> bool:
@@ -69,7 +70,7 @@ class AnswerEngine:
         parts = self.split(text, match)
         if parts is None:
             return self._reply(text, lang, match)
-        return self._combined(lang, [self._reply(part.text, lang, part.match) for part in parts])
+        return self._combined(lang, [self._part(part, lang) for part in parts])
 
     def split(self, text: str, match: Match) -> list[Part] | None:
         """The separate questions of ``text`` (``match`` is the whole message's); None when it asks one."""
@@ -131,6 +132,15 @@ class AnswerEngine:
             if -lead < DECLINE_MARGIN:  # one shared word ("kjøpe") is no reason to talk about housing
                 return None
         return self.knowledge.get(match.declined)
+
+    def _part(self, part: Part, lang: Language) -> Reply:
+        """One part's reply: its card, its suggestions, or one line saying it is unknown."""
+        reply = replace(self._reply(part.text, lang, part.match), asked=part.text)
+        if reply.outcome == "ambiguous":
+            return replace(reply, text=phrase("part_did_you_mean", lang).format(question=part.text))
+        if reply.outcome == "fallback":
+            return replace(reply, text=phrase("part_dont_know", lang).format(question=part.text), declined=None)
+        return reply
 
     def _combined(self, lang: Language, parts: list[Reply]) -> Reply:
         """One reply for a split message, standing for its first answered part in the inquiry log.
