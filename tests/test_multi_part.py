@@ -3,6 +3,7 @@ Telegram (one card per answered part) and the terminal chat."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -193,3 +194,23 @@ def test_og_does_not_make_bokmal_nynorsk(text: str, lang: str) -> None:
     from bot.matching.language import detect_language
 
     assert detect_language(text) == lang
+
+
+def test_parts_wait_with_their_message_while_the_database_is_locked(tmp_path: Path) -> None:
+    path, spool = tmp_path / "inquiries.db", tmp_path / "inquiries.db-queued.jsonl"
+    db = open_database(path)
+    db.execute("PRAGMA busy_timeout = 50")
+    log = InquiryLog(db, spool=spool)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # someone's sqlite3 shell holds the write lock
+    queued = log.record(Inquiry(channel="telegram", kind="message", outcome="answered", update_id=77,
+                                entry_id="tourist-office", parts=[
+                                    {"part": 1, "entry_id": "tourist-office", "outcome": "answered", "score": 0.9},
+                                    {"part": 2, "entry_id": "funding", "outcome": "answered", "score": 0.8}]))
+    assert queued.inquiry_id is None and spool.exists()
+    other.execute("COMMIT")
+    other.close()
+    db.close()
+    restarted = InquiryLog(open_database(path), spool=spool)  # the next start writes the spool first
+    assert [row["entry_id"] for row in parts_of(restarted.db)] == ["tourist-office", "funding"]
+    assert not spool.exists()
