@@ -214,3 +214,17 @@ def test_parts_wait_with_their_message_while_the_database_is_locked(tmp_path: Pa
     restarted = InquiryLog(open_database(path), spool=spool)  # the next start writes the spool first
     assert [row["entry_id"] for row in parts_of(restarted.db)] == ["tourist-office", "funding"]
     assert not spool.exists()
+
+
+def test_thumbs_up_on_a_split_message_suggests_no_phrasing(log: InquiryLog) -> None:
+    from bot.learning.suggestions import SuggestionBox
+
+    for update_id, parts in ((1, [{"part": 1, "entry_id": "tourist-office", "outcome": "answered", "score": 0.7},
+                                  {"part": 2, "entry_id": "funding", "outcome": "answered", "score": 0.7}]),
+                             (2, [])):
+        _message(log, update_id, "tourist-office", "answered", parts, user=f"user-{update_id}")
+        log.db.execute("update inquiries set score = 0.7, text = ? where update_id = ?",
+                       [f"spørsmål nummer {update_id}", update_id])
+        assert log.record_feedback(update_id, f"user-{update_id}", 1)
+    texts = [suggestion.text for suggestion in SuggestionBox(log.db).refresh() if suggestion.kind == "phrasing"]
+    assert texts == ["spørsmål nummer 2"]  # only the single question is a phrasing of its entry
