@@ -228,3 +228,17 @@ def test_thumbs_up_on_a_split_message_suggests_no_phrasing(log: InquiryLog) -> N
         assert log.record_feedback(update_id, f"user-{update_id}", 1)
     texts = [suggestion.text for suggestion in SuggestionBox(log.db).refresh() if suggestion.kind == "phrasing"]
     assert texts == ["spørsmål nummer 2"]  # only the single question is a phrasing of its entry
+
+
+def test_picking_the_unsure_parts_suggestion_settles_the_message_already_counted(
+    log: InquiryLog, knowledge: KnowledgeBase
+) -> None:
+    parent = _message(log, 1, "establisher-courses", "answered", [
+        {"part": 1, "entry_id": "establisher-courses", "outcome": "answered", "score": 0.9},
+        {"part": 2, "entry_id": None, "outcome": "ambiguous", "score": 0.6}])
+    log.db.execute("update inquiries set suggested = ? where id = ?", ['["contact", "establisher-guidance"]', parent])
+    for update_id, entry_id in ((2, "contact"), (3, "funding")):  # a suggestion, then a related topic
+        log.record(Inquiry(channel="telegram", kind="button", outcome="answered", user_ref="anna", update_id=update_id,
+                           entry_id=entry_id, parent_id=parent, received_at="2026-11-03T10:01:00+00:00"))
+    totals = compute_figures(log.db, parse_period("2026-11"), knowledge).totals
+    assert (totals.inquiries, totals.questions, totals.cards_opened) == (2, 1, 1)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 COUNTED = "i.is_staff = 0 AND i.channel = 'telegram'"
 IN_PERIOD = "i.received_at >= :start AND i.received_at < :end"
 QUESTION = "i.kind = 'message' AND i.outcome IN ('answered', 'ambiguous', 'fallback', 'handoff')"
-SUGGESTION_PICK = "EXISTS (SELECT 1 FROM inquiries p WHERE p.id = i.parent_id AND p.outcome = 'ambiguous')"
+# A pick among "did you mean" suggestions, also those of the unsure part of a two-question message.
+SUGGESTION_PICK = ("EXISTS (SELECT 1 FROM inquiries p WHERE p.id = i.parent_id AND (p.outcome = 'ambiguous' "
+                   "OR EXISTS (SELECT 1 FROM json_each(p.suggested) s WHERE s.value = i.entry_id)))")
 CARD_SHOWN = "i.outcome = 'answered' AND i.entry_id IS NOT NULL"
 CARD_OPENED = f"i.kind = 'button' AND {CARD_SHOWN} AND NOT {SUGGESTION_PICK}"
 # Answer cards shown, one row each: a message answered in parts showed a card per answered part
