@@ -39,7 +39,6 @@ class Reply:
     declined: str | None = None  # the out-of-scope entry whose own text explains the fallback
     footer: str = ""  # shown under the answer: its source and date, and how to reach a person
     parts: list[Reply] = field(default_factory=list)  # a message that asks several things: one reply each
-    asked: str | None = None  # for a part: the question it answers, as the user wrote it
 
     @property
     def confident(self) -> bool:
@@ -135,7 +134,7 @@ class AnswerEngine:
 
     def _part(self, part: Part, lang: Language) -> Reply:
         """One part's reply: its card, its suggestions, or one line saying it is unknown."""
-        reply = replace(self._reply(part.text, lang, part.match), asked=part.text)
+        reply = self._reply(part.text, lang, part.match)
         if reply.outcome == "ambiguous":
             return replace(reply, text=phrase("part_did_you_mean", lang).format(question=part.text))
         if reply.outcome == "fallback":
