@@ -144,6 +144,8 @@ class Assistant:
         The unit is named in config (``{unit}`` in texts); the closing line and "I don't know" depend
         on whether a staff chat or contact details are configured; answer cards get their source.
         """
+        if reply.parts:  # a message that asked several things: each part is a reply of its own
+            return replace(reply, parts=[self._finish(part) for part in reply.parts])
         lang, staff = reply.lang, self.config.staff
         reach = staff.reach()
         text = reply.text
@@ -244,6 +246,8 @@ class Assistant:
             score=round(reply.score, 4),
             suggested=json.dumps(suggested) if suggested else None,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            parts=[{"part": number, "entry_id": part.entry_id, "outcome": part.outcome, "score": round(part.score, 4)}
+                   for number, part in enumerate(reply.parts, 1)],
         )
 
     def _log(

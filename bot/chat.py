@@ -47,6 +47,15 @@ def terminal_text(text: str) -> str:
     return text
 
 
+def card_lines(reply: Reply) -> list[str]:
+    """A reply as terminal lines: an entry's answer as written; the bot's own phrases say what works here."""
+    text = reply.text if reply.entry_id or reply.declined else terminal_text(reply.text)
+    lines = [f"== {reply.title} ==", text] if reply.title else [text]
+    if reply.footer:
+        lines.append(reply.footer)
+    return lines
+
+
 def render(screen: Screen) -> str:
     lines = [screen.text]
     lines.extend(f"  {number}. {choice.label}" for number, choice in enumerate(screen.choices, 1))
@@ -125,11 +134,9 @@ class TerminalChat:
     def reply_screen(self, answer: Answer) -> Screen:
         reply: Reply = answer.reply
         parent = answer.recorded.inquiry_id
-        # An entry's answer is shown as written; the bot's own phrases say what works in a terminal.
-        text = reply.text if reply.entry_id or reply.declined else terminal_text(reply.text)
-        lines = [f"== {reply.title} ==", text] if reply.title else [text]
-        if reply.footer:
-            lines.append(reply.footer)
+        if reply.parts:
+            return self.parts_screen(answer)
+        lines = card_lines(reply)
         choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
                    for choice in reply.suggestions]
         if reply.suggestions:
@@ -139,6 +146,26 @@ class TerminalChat:
             choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
                        for choice in reply.related]
         return Screen("\n".join(lines), choices, answer)
+
+    def parts_screen(self, answer: Answer) -> Screen:
+        """A message that asked several things: every part's card or line, the unsure ones last, so
+        that their numbered suggestions follow them; related topics only when nothing is unsure."""
+        reply, parent = answer.reply, answer.recorded.inquiry_id
+        unsure = [part for part in reply.parts if part.outcome == "ambiguous"]
+        blocks = ["\n".join(card_lines(part)) for part in reply.parts if part not in unsure]
+        blocks += ["\n".join(card_lines(part)) for part in unsure]
+        choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
+                   for part in unsure for choice in part.suggestions]
+        if choices:
+            choices.append(Choice(phrase("none_of_these", reply.lang), lambda: self.none_of_these(parent)))
+            return Screen("\n\n".join(blocks), choices, answer)
+        shown = {part.entry_id for part in reply.parts}
+        related = list({choice.entry_id: choice for part in reply.parts for choice in part.related
+                        if choice.entry_id not in shown}.values())
+        if related:
+            blocks.append(phrase("related", reply.lang))
+        return Screen("\n\n".join(blocks), [Choice(choice.title, partial(self.open, choice.entry_id, parent))
+                                             for choice in related], answer)
 
     def none_of_these(self, parent: int | None) -> Screen:
         return self.reply_screen(self.assistant.none_of_these(self.sender, parent_id=parent))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.language import Language, detect_language
 from bot.matching.matcher import Candidate, Match, Matcher
+from bot.matching.split import Part, split_message
 from bot.phrases import phrase
 
 Outcome = Literal["answered", "ambiguous", "fallback", "smalltalk"]
@@ -37,10 +38,16 @@ class Reply:
     ranked: list[Candidate] = field(default_factory=list)
     declined: str | None = None  # the out-of-scope entry whose own text explains the fallback
     footer: str = ""  # shown under the answer: its source and date, and how to reach a person
+    parts: list[Reply] = field(default_factory=list)  # a message that asks several things: one reply each
 
     @property
     def confident(self) -> bool:
         return self.outcome in ("answered", "smalltalk")
+
+    @property
+    def answered_parts(self) -> list[Reply]:
+        """The parts answered with an entry's card (the reply itself when it is not split)."""
+        return [reply for reply in (self.parts or [self]) if reply.outcome == "answered"]
 
 
 class AnswerEngine:
@@ -56,8 +63,19 @@ class AnswerEngine:
         return detect_language(text) or preferred
 
     def answer(self, text: str, preferred: Language = "nb") -> Reply:
+        """The reply to a message; one that asks two or three things gets a reply with a part for each."""
         lang = self.reply_language(text, preferred)
         match = self.matcher.match(text)
+        parts = self.split(text, match)
+        if parts is None:
+            return self._reply(text, lang, match)
+        return self._combined(lang, [self._part(part, lang) for part in parts])
+
+    def split(self, text: str, match: Match) -> list[Part] | None:
+        """The separate questions of ``text`` (``match`` is the whole message's); None when it asks one."""
+        return split_message(text, match, self.matcher)
+
+    def _reply(self, text: str, lang: Language, match: Match) -> Reply:
         declined = self._clearly_declined(match)
         if declined is not None and match.outcome != "answered":
             # Honest scope: the decline entry says what the bot cannot help with and what it covers.
@@ -113,6 +131,28 @@ class AnswerEngine:
             if -lead < DECLINE_MARGIN:  # one shared word ("kjøpe") is no reason to talk about housing
                 return None
         return self.knowledge.get(match.declined)
+
+    def _part(self, part: Part, lang: Language) -> Reply:
+        """One part's reply: its card, its suggestions, or one line saying it is unknown."""
+        reply = self._reply(part.text, lang, part.match)
+        if reply.outcome == "ambiguous":
+            return replace(reply, text=phrase("part_did_you_mean", lang).format(question=part.text))
+        if reply.outcome == "fallback":
+            return replace(reply, text=phrase("part_dont_know", lang).format(question=part.text), declined=None)
+        return reply
+
+    def _combined(self, lang: Language, parts: list[Reply]) -> Reply:
+        """One reply for a split message, standing for its first answered part in the inquiry log.
+
+        Its outcome is "answered" when any part is, else "ambiguous" when any part offers
+        suggestions, else "fallback"; ``entry_id``, title and score are the first answered part's.
+        """
+        answered = [part for part in parts if part.outcome == "answered"]
+        unsure = [part for part in parts if part.outcome == "ambiguous"]
+        lead = answered[0] if answered else unsure[0] if unsure else parts[0]
+        suggestions = [choice for part in unsure for choice in part.suggestions]
+        return Reply(lead.outcome, lang, "", entry_id=lead.entry_id, title=lead.title, score=lead.score,
+                     suggestions=suggestions, ranked=lead.ranked, parts=parts)
 
     def none_of_these(self, lang: Language) -> Reply:
         return Reply("fallback", lang, phrase("dont_know", lang))

@@ -37,6 +37,10 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "choose_topic": {"nb": "Velg et tema, eller skriv spørsmålet ditt:", "en": "Pick a topic, or type your question:"},
     "did_you_mean": {"nb": "Mente du …", "en": "Did you mean …"},
+    # One part of a message that asked several things ({question} is that part, as the user wrote it).
+    "part_did_you_mean": {"nb": "«{question}» – mente du …", "en": "“{question}” – did you mean …"},
+    "part_dont_know": {"nb": "«{question}»: det vet jeg dessverre ikke noe om.",
+                       "en": "“{question}”: sorry, I don't know the answer to that."},
     "none_of_these": {"nb": "Ingen av disse", "en": "None of these"},
     "dont_know": {
         "nb": ("Det vet jeg dessverre ikke noe om. Jeg kan sende spørsmålet videre til {unit}, "

@@ -46,7 +46,8 @@ async def answer_question(update: Update, context: Context) -> None:
     service = context.services
     answer = service.assistant.ask(context.sender, text, update.update_id)
     await send_answer(context, message.chat_id, answer, update.update_id, message.message_thread_id)
-    if answer.reply.entry_id == CONTACT_ENTRY and message.chat.type == ChatType.PRIVATE:
+    asked_for_contact = any(part.entry_id == CONTACT_ENTRY for part in answer.reply.answered_parts)
+    if asked_for_contact and message.chat.type == ChatType.PRIVATE:
         await handoff.offer_handoff(update, context)
 
 

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
+from bot.engine import Reply
 from bot.phrases import phrase
 from handlers import keyboards
 from handlers.context import Context
@@ -51,20 +52,31 @@ async def send(
 
 async def send_answer(context: Context, chat_id: int, answer: Answer, update_id: int | None,
                       thread_id: int | None = None) -> None:
-    """An answer card, a "did you mean" list or an honest "I don't know", with buttons."""
+    """An answer card, a "did you mean" list or an honest "I don't know", with buttons.
+
+    A message that asked several things gets one message per part, in the order asked: a card for
+    each answered part, "did you mean" buttons for an unsure one, one line for an unknown one.
+    """
     reply = answer.reply
     inquiry_id = answer.recorded.inquiry_id
-    knowledge = context.services.engines.engine.knowledge
-    person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
-    if reply.outcome in ("answered", "smalltalk"):
-        markup = keyboards.answer_buttons(reply, inquiry_id, update_id, person)
-    elif reply.outcome == "ambiguous":
-        markup = keyboards.suggestion_buttons(reply, inquiry_id)
-    else:
-        markup = keyboards.fallback_buttons(knowledge, reply.lang, inquiry_id, person)
-    await send(context, chat_id, card(reply), markup, thread_id)
+    for part in reply.parts or [reply]:
+        markup = _buttons(context, part, inquiry_id, update_id, single=not reply.parts)
+        await send(context, chat_id, card(part), markup, thread_id)
     if answer.ask_profile:
         roles = context.services.config.profile.roles
         if roles:
             await send(context, chat_id, plain(phrase("profile_role", reply.lang)),
                        keyboards.profile_buttons("role", roles, reply.lang), thread_id)
+
+
+def _buttons(context: Context, reply: Reply, inquiry_id: int | None, update_id: int | None,
+             single: bool) -> InlineKeyboardMarkup | None:
+    """The usual buttons of a card; an unknown part of a split message is one line without any."""
+    person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
+    if reply.outcome in ("answered", "smalltalk"):
+        return keyboards.answer_buttons(reply, inquiry_id, update_id, person)
+    if reply.outcome == "ambiguous":
+        return keyboards.suggestion_buttons(reply, inquiry_id)
+    if not single:
+        return None
+    return keyboards.fallback_buttons(context.services.engines.engine.knowledge, reply.lang, inquiry_id, person)

@@ -47,7 +47,8 @@ _THUMBS_UP_ON_UNSURE = f"""
 SELECT i.text, i.entry_id AS entry, i.user_ref, f.received_at FROM feedback f
 JOIN inquiries i ON i.id = f.inquiry_id
 WHERE {COUNTED} AND f.value = 1 AND i.kind = 'message' AND i.outcome = 'answered' AND i.text IS NOT NULL
-  AND i.score < {LOW_CONFIDENCE}"""
+  AND i.score < {LOW_CONFIDENCE}
+  AND NOT EXISTS (SELECT 1 FROM inquiry_parts ip WHERE ip.inquiry_id = i.id)"""  # two questions: no one phrasing
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 The totals and the months are one ``SELECT`` per source (inquiries, handoffs) built from that table;
 the breakdowns (per entry, topic, role, municipality, source, language) count the same inquiries.
-``by_entry`` counts answer cards shown (suggestion picks included: the person read that answer), so its
-sum can exceed ``answered``; smalltalk entries are not listed.
+``by_entry`` counts answer cards shown (suggestion picks included: the person read that answer; a message
+answered in parts counts each answered part under its entry), so its sum can exceed ``answered``;
+smalltalk entries are not listed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.metrics import CARD_SHOWN, FEEDBACK, HANDOFFS, INQUIRIES, INQUIRY, METRICS, Metric, Source, columns
+from bot.reports.metrics import (
+    CARD_ENTRY,
+    CARDS,
+    FEEDBACK,
+    HANDOFFS,
+    INQUIRIES,
+    INQUIRY,
+    METRICS,
+    Metric,
+    Source,
+    columns,
+)
 
 # Re-exported for bot.reports.charts and bot.reports.unanswered, which count the same rows.
 from bot.reports.metrics import COUNTED as COUNTED
@@ -93,8 +105,7 @@ def compute_figures(db: Database, period: Period, knowledge: KnowledgeBase | Non
     handoffs = handoff_figures(db, period)
     totals = Totals(**_totals(db, params))
     up, down = _feedback(db, params)
-    by_entry = _counts(db, f"SELECT i.entry_id AS key, count(*) AS n {INQUIRIES.rows} AND {CARD_SHOWN} "
-                           "GROUP BY i.entry_id", params)
+    by_entry = _counts(db, f"SELECT {CARD_ENTRY} AS key, count(*) AS n {CARDS} GROUP BY key", params)
     return Figures(
         period=period,
         totals=totals,

@@ -16,9 +16,16 @@ from dataclasses import dataclass
 COUNTED = "i.is_staff = 0 AND i.channel = 'telegram'"
 IN_PERIOD = "i.received_at >= :start AND i.received_at < :end"
 QUESTION = "i.kind = 'message' AND i.outcome IN ('answered', 'ambiguous', 'fallback', 'handoff')"
-SUGGESTION_PICK = "EXISTS (SELECT 1 FROM inquiries p WHERE p.id = i.parent_id AND p.outcome = 'ambiguous')"
+# A pick among "did you mean" suggestions, also those of the unsure part of a two-question message.
+SUGGESTION_PICK = ("EXISTS (SELECT 1 FROM inquiries p WHERE p.id = i.parent_id AND (p.outcome = 'ambiguous' "
+                   "OR EXISTS (SELECT 1 FROM json_each(p.suggested) s WHERE s.value = i.entry_id)))")
 CARD_SHOWN = "i.outcome = 'answered' AND i.entry_id IS NOT NULL"
 CARD_OPENED = f"i.kind = 'button' AND {CARD_SHOWN} AND NOT {SUGGESTION_PICK}"
+# Answer cards shown, one row each: a message answered in parts showed a card per answered part
+# (``inquiry_parts``), each counted under its own entry, ``CARD_ENTRY``; any other card is its row's entry.
+CARDS = ("FROM inquiries i LEFT JOIN inquiry_parts ip ON ip.inquiry_id = i.id AND ip.outcome = 'answered' "
+         f"WHERE {COUNTED} AND {IN_PERIOD} AND {CARD_SHOWN}")
+CARD_ENTRY = "coalesce(ip.entry_id, i.entry_id)"
 INQUIRY = f"(({QUESTION}) OR ({CARD_OPENED}))"
 NONE_OF_THESE = "i.kind = 'button' AND i.outcome = 'fallback' AND i.parent_id IS NOT NULL"
 # Not correlated, so SQLite collects the picked suggestions once instead of once per ambiguous question.

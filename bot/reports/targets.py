@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from bot.config import Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import bounds
-from bot.reports.metrics import BY_NAME, CARD_SHOWN, INQUIRIES, INQUIRY, SHARES
+from bot.reports.metrics import BY_NAME, CARD_ENTRY, CARDS, INQUIRIES, INQUIRY, SHARES
 from bot.reports.periods import Period, year
 from bot.reports.periods import today as local_today
 
@@ -31,11 +31,11 @@ def metric_sql(indicator: Indicator, knowledge: KnowledgeBase | None = None) -> 
         return f"SELECT {metric.sql} {metric.source.rows}"
     value = sql_literal(indicator.value or "")
     if indicator.metric == "entry":
-        return f"SELECT count(*) {INQUIRIES.rows} AND {CARD_SHOWN} AND i.entry_id = {value}"
+        return f"SELECT count(*) {CARDS} AND {CARD_ENTRY} = {value}"
     if indicator.metric == "topic":
         entries = [entry.id for entry in knowledge or () if entry.topic == indicator.value and not entry.smalltalk]
         listed = ", ".join(sql_literal(entry_id) for entry_id in entries) or "NULL"
-        return f"SELECT count(*) {INQUIRIES.rows} AND {CARD_SHOWN} AND i.entry_id IN ({listed})"
+        return f"SELECT count(*) {CARDS} AND {CARD_ENTRY} IN ({listed})"
     return f"SELECT count(*) {INQUIRIES.rows} AND {INQUIRY} AND i.{indicator.metric} = {value}"
 
 

@@ -136,6 +136,23 @@ def m004_review_queue(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_inquiry_parts(db: Database) -> None:
+    """The parts of a message that asked several things: each part's entry, outcome and score.
+
+    No text and no pseudonym: the message's text is in its ``inquiries`` row, so the erasure
+    rules that cover that row cover the parts too.
+    """
+    db.table("inquiry_parts").create(
+        {"id": int, "inquiry_id": int, "part": int, "entry_id": str, "outcome": str, "score": float},
+        pk="id",
+        not_null={"inquiry_id", "part", "outcome"},
+        foreign_keys=[("inquiry_id", "inquiries", "id")],
+    )
+    db.table("inquiry_parts").create_index(["inquiry_id", "part"], unique=True)
+    db.table("inquiry_parts").create_index(["entry_id"])
+
+
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)

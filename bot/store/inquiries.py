@@ -54,6 +54,9 @@ class Inquiry:
     latency_ms: float | None = None
     is_staff: bool = False
     received_at: str = field(default_factory=utc_now)
+    # A message that asked several things: ``{part, entry_id, outcome, score}`` per part, written
+    # to ``inquiry_parts`` in the same transaction as the row (and queued with it).
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -202,13 +205,21 @@ class InquiryLog:
         return row
 
     def _insert_inquiry(self, row: dict[str, Any]) -> int | None:
+        columns = {key: value for key, value in row.items() if key != "parts"}
         with self.db.atomic():
             cursor = self.db.execute(
-                f"insert or ignore into inquiries ({', '.join(row)}) "
-                f"values ({', '.join('?' for _ in row)})",
-                list(row.values()),
+                f"insert or ignore into inquiries ({', '.join(columns)}) "
+                f"values ({', '.join('?' for _ in columns)})",
+                list(columns.values()),
             )
-            return cursor.lastrowid if cursor.rowcount else None
+            if not cursor.rowcount:
+                return None
+            inquiry_id = cursor.lastrowid
+            for part in row.get("parts") or ():
+                self.db.execute("insert into inquiry_parts (inquiry_id, part, entry_id, outcome, score) "
+                                "values (?, ?, ?, ?, ?)",
+                                [inquiry_id, part["part"], part.get("entry_id"), part["outcome"], part.get("score")])
+            return inquiry_id
 
     def _upsert_feedback(self, row: dict[str, Any]) -> int | None:
         """A vote counts only on the voter's own inquiry (callback data can be forged)."""

@@ -2,7 +2,8 @@
 
 Both follow one rule. What stays is anonymous counts: per row the time, channel, chat type,
 language, kind, outcome, entry, score and response time, and the link between a button press and
-the question it answered (one exchange, so that a picked suggestion is not counted twice). What
+the question it answered (one exchange, so that a picked suggestion is not counted twice), and the
+parts of a message that asked several things (``inquiry_parts``: entry, outcome and score, no text). What
 goes: texts, pseudonyms, chat ids, the per-row profile snapshot (role, municipality, deep-link
 source, which could tie a person's rows together again), feedback's pseudonym, the user's row,
 their handoffs' questions and the staff-chat message links of those handoffs. Active handoffs
