@@ -17,7 +17,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, errors, guards, handoff, messages, presses, review, staff, staff_chat
+from handlers import (
+    buttons,
+    commands,
+    errors,
+    guards,
+    handoff,
+    messages,
+    presses,
+    review,
+    staff,
+    staff_chat,
+    staff_pages,
+)
 from handlers.keyboards import PATTERNS
 
 
@@ -85,6 +97,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CallbackQueryHandler(review.decide, pattern=PATTERNS["review"]))
     application.add_handler(CallbackQueryHandler(review.choose_topic, pattern=PATTERNS["review_topic"]))
     application.add_handler(CallbackQueryHandler(review.choose_entry, pattern=PATTERNS["review_entry"]))
+    application.add_handler(CallbackQueryHandler(staff_pages.more_unanswered, pattern=PATTERNS["unanswered_more"]))
     application.add_handler(CallbackQueryHandler(presses.expired))
 
     # Last: the one error handler.
