@@ -185,7 +185,7 @@ def test_stats_message_for_telegram(report: dict[str, Any]) -> None:
     text = stats_message(report, "nb")
     assert "Henvendelser: 13 (unike brukere: 4)" in text
     assert "Besvart: 6 (46,2 %) · forslag: 2 · ikke besvart: 4 · skrevet direkte til ansatte: 1" in text
-    assert "Sendt videre til ansatte: 2, besvart av ansatte: 1" in text
+    assert "Sendt videre til ansatte: 2, besvart av ansatte: 1 (median 30 min til første svar)" in text
     assert "Fornøyde: 50 % av 4 stemmer" in text
     assert "Måltall for året, hittil i år per 30.11.2026:" in text
     assert "⏳ Henvendelser totalt: 13 av 1 200 i år (forventet nå: 1 049)" in text

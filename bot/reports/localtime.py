@@ -25,11 +25,6 @@ def local_day(iso: str) -> dt.date:
     return local_time(iso).date()
 
 
-def shown_time(iso: str | None) -> str:
-    """A time as staff read it: ``30.11.2026 kl. 14:05`` in Oslo time ("–" for none)."""
-    return local_time(iso).strftime("%d.%m.%Y kl. %H:%M") if iso else "–"
-
-
 @cache
 def offset_changes(year: int) -> tuple[tuple[dt.datetime, int], ...]:
     """The UTC instants in ``year`` where Oslo's offset changes, with the offset in hours from then on."""

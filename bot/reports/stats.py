@@ -19,7 +19,7 @@ from bot.reports.indicators import compute_figures
 from bot.reports.metrics import SHARES
 from bot.reports.periods import Period, period_argument, whole_months
 from bot.reports.periods import today as local_today
-from bot.reports.sections import day, number, percent
+from bot.reports.sections import day, duration, number, percent
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
          f"{totals['ambiguous']} · not answered: {totals['fallback']} · written directly to staff: "
          f"{totals['to_staff']}"),
         (f"Sendt videre til ansatte: {handoffs['opened']}, besvart av ansatte: {handoffs['answered']}" if nb
-         else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}"),
+         else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}")
+        + _median(handoffs["median_minutes_to_first_answer"], lang),
     ]
     queue = report.get("review_queue")
     if queue:
@@ -139,6 +140,13 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
     for target in report["targets"]:
         lines.append(target_line(target, lang))
     return "\n".join(lines)
+
+
+def _median(minutes: float | None, lang: str) -> str:
+    if minutes is None:
+        return ""
+    return (f" (median {duration(minutes, lang)} til første svar)" if lang == "nb"
+            else f" (median {duration(minutes, lang)} to the first answer)")
 
 
 def target_line(target: dict[str, Any], lang: str = "nb") -> str:
