@@ -131,6 +131,7 @@ def test_weeks_after_today_are_not_drawn_and_this_week_is_marked_partial(db: Dat
     axes = weekly_figure(db, parse_period("2026"), today=dt.date(2026, 12, 2)).axes[0]
     labels = [label.get_text() for label in axes.get_xticklabels()]
     assert labels == ["44", "45", "46", "47", "48", "49\n(3 av 7 dager)"]  # Monday 30 November to today
+    assert axes.get_title() == "Henvendelser per uke · 01.01.2026–31.12.2026 (per 02.12.2026)"
 
 
 def test_partial_weeks_are_drawn_pale_and_hatched_not_as_dips(db: Database, knowledge: KnowledgeBase) -> None:

@@ -125,6 +125,7 @@ def test_markdown_for_the_council_has_norwegian_headings_and_the_definitions(
     assert "| norsk | 9 |" in markdown and "| engelsk | 4 |" in markdown
     assert "| Gründer / etablerer | 4 |" in markdown  # role titles from config
     assert "| Median tid til første svar | 30 min |" in markdown  # a duration, not a number of minutes
+    assert "| november 2026 | 13 | 4 | 6 | 2 | 4 | 2 |" in markdown
     assert "Periode: 01.11.2026 – 30.11.2026 (30 dager)" in markdown
     assert "Måltall merket * er eksempler" in markdown
 

@@ -157,7 +157,12 @@ def weekly_figure(
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(1 + rows, 1, height_ratios=[HEIGHT_INCHES, *[PANEL_HEIGHT_INCHES] * rows])
     drawn = period.cut(today or local_today()) if (today or local_today()) >= period.start else period
-    _draw_weeks(figure.add_subplot(grid[0]), db, drawn, knowledge, indicators or [], lang)
+    axes = figure.add_subplot(grid[0])
+    _draw_weeks(axes, db, drawn, knowledge, indicators or [], lang)
+    shown = period.local_label if lang == "nb" else period.label
+    if drawn != period:
+        shown += f" (per {drawn.end:%d.%m.%Y})" if lang == "nb" else f" (as of {drawn.end.isoformat()})"
+    axes.set_title(f"{LABELS['title'][0 if lang == 'nb' else 1]} · {shown}")
     if results:
         draw_targets(figure, grid[1:], results, knowledge, lang)
     figure.tight_layout()
@@ -201,7 +206,6 @@ def _draw_weeks(axes: Axes, db: Database, period: Period, knowledge: KnowledgeBa
             label.set_visible(index % 4 == 0 or index in partial)
     axes.set_xlabel(word("week"))
     axes.set_ylabel(word("inquiries"))
-    axes.set_title(f"{word('title')} · {period.local_label}")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)

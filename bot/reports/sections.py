@@ -170,7 +170,8 @@ def report_sections(
 
     month_keys = [metric.name for metric in METRICS if metric.monthly]
     sections.append(Section(word("by_month"), [word("month"), *(word(key) for key in month_keys)], [
-        [month, *(count(figures[key]) for key in month_keys)] for month, figures in report["by_month"].items()]))
+        [month_name(month, lang), *(count(figures[key]) for key in month_keys)]
+        for month, figures in report["by_month"].items()]))
 
     entries = list(report["by_entry"].items())
     sections.append(Section(word("by_entry"), [word("entry"), word("shown")], [
@@ -216,6 +217,18 @@ def _entry_title(entry_id: str, knowledge: KnowledgeBase | None, lang: str) -> s
 def _topic_title(topic_id: str, knowledge: KnowledgeBase | None, lang: str) -> str:
     topic = knowledge.topics.get(topic_id) if knowledge else None
     return topic.title.get(lang) if topic else topic_id
+
+
+MONTHS = {"nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+                 "november", "desember"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December")}
+
+
+def month_name(month: str, lang: str = "nb") -> str:
+    """``2026-11`` as staff say it: ``november 2026`` (``November 2026``)."""
+    number, index = month.split("-")
+    return f"{MONTHS['nb' if lang == 'nb' else 'en'][int(index) - 1]} {number}"
 
 
 def day(iso: str, lang: str = "nb") -> str:

@@ -68,6 +68,8 @@ def draw_targets(
         if result.expected_by_now is not None:
             axes.axvline(result.expected_by_now, color="black", linewidth=1.5, ymin=0.1, ymax=0.9)
         axes.set_xlim(0, max(result.target, actual, 1) * 1.05)
+        axes.annotate(_count(actual, lang), (actual, 0), xytext=(4, 0), textcoords="offset points", va="center",
+                      fontsize="small", fontweight="bold")  # the year to date, readable however short its bar
         axes.set_yticks([])
         for side in ("top", "right", "left"):
             axes.spines[side].set_visible(False)
