@@ -188,7 +188,7 @@ def test_stats_message_for_telegram(report: dict[str, Any]) -> None:
     assert "Besvart: 6 (46,2 %) · forslag: 2 · ikke besvart: 4 · skrevet direkte til ansatte: 1" in text
     assert "Sendt videre til ansatte: 2, besvart av ansatte: 1 (median 30 min til første svar)" in text
     assert "Fornøyde: 50 % av 4 stemmer" in text
-    assert "Måltall for året, hittil i år per 30.11.2026:" in text
+    assert "Måltall for året, hittil i år per 15.11.2026:" in text  # "today" in the fixture: the pace date
     assert "⏳ Henvendelser totalt: 13 av 1 200 i år (forventet nå: 1 049)" in text
     assert "⏳ Andel fornøyde: 50 %, målet er 70 % (ikke nådd)" in text
     assert "Inquiries: 13 (unique users: 4)" in stats_message(report, "en")

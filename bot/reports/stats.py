@@ -106,7 +106,6 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
     """Short plain text for staff in Telegram (``/stats``); the chart goes with it as a photo."""
     nb = lang == "nb"
     totals, handoffs = report["totals"], report["handoffs"]
-    period = report["period"]
     lines = [
         period_heading(report, lang),
         ("Henvendelser: {inquiries} (unike brukere: {unique_users})" if nb
@@ -135,8 +134,9 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
     if comparison is not None:
         lines += comparison_lines(comparison, lang)
     if report["targets"]:
-        lines.append(f"Måltall for året, hittil i år per {day(period['to'])}:" if nb
-                     else f"Yearly targets, year to date at {period['to']}:")
+        as_of = report["targets"][0]["as_of"]  # the period's end, or today while it runs
+        lines.append(f"Måltall for året, hittil i år per {day(as_of)}:" if nb
+                     else f"Yearly targets, year to date at {as_of}:")
     for target in report["targets"]:
         lines.append(target_line(target, lang))
     return "\n".join(lines)
