@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from handlers import buttons, commands, errors, guards, handoff, messages, presses, review, staff, staff_chat
 from handlers.keyboards import PATTERNS
+from handlers.staff_pages import more_unanswered
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_id: int | None) -> None:
@@ -85,6 +86,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], staff_chat_
     application.add_handler(CallbackQueryHandler(review.decide, pattern=PATTERNS["review"]))
     application.add_handler(CallbackQueryHandler(review.choose_topic, pattern=PATTERNS["review_topic"]))
     application.add_handler(CallbackQueryHandler(review.choose_entry, pattern=PATTERNS["review_entry"]))
+    application.add_handler(CallbackQueryHandler(more_unanswered, pattern=PATTERNS["unanswered_more"]))
     application.add_handler(CallbackQueryHandler(presses.expired))
 
     # Last: the one error handler.

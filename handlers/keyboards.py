@@ -30,6 +30,7 @@ PATTERNS = {
     "review": re.compile(r"^v:(?P<action>add|topics|needs|reject|next):(?P<suggestion>\d{1,9})$"),
     "review_topic": re.compile(r"^v:topic:(?P<suggestion>\d{1,9}):(?P<topic>[a-z0-9-]{1,40})$"),
     "review_entry": re.compile(r"^v:to:(?P<suggestion>\d{1,9}):(?P<entry>[a-z0-9-]{1,40})$"),
+    "unanswered_more": re.compile(r"^u:(?P<start>\d{4}-\d{2}-\d{2}):(?P<end>\d{4}-\d{2}-\d{2}):(?P<page>\d{1,3})$"),
 }
 
 

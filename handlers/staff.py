@@ -12,11 +12,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.reports.periods import PeriodError
-from bot.reports.report import telegram_stats
-from bot.reports.unanswered import telegram_unanswered
+from bot.reports.stats import telegram_stats
+from bot.reports.unanswered import UnansweredPage, telegram_unanswered
 from handlers.commands import unknown_command
 from handlers.context import Context
 from handlers.formatting import plain
@@ -75,37 +75,49 @@ async def _from_log(context: Context, compute: Callable[[Database], T]) -> T:
     return await asyncio.to_thread(run)
 
 
+def report_language(context: Context) -> str:
+    """Figures are written in Bokmål or English; nynorsk readers get Bokmål, the closer of the two."""
+    return "en" if context.services.assistant.language(context.sender) == "en" else "nb"
+
+
 @staff_only
 async def stats(update: Update, context: Context) -> None:
-    """/stats [period]: the period's key figures and the weekly chart (default: this year)."""
+    """/stats [period]: key figures against the period before and the targets, and the chart (default: this year)."""
     service = context.services
     chat = update.effective_chat
     assert chat is not None
-    lang = service.assistant.language(context.sender)
+    lang = report_language(context)
     argument = " ".join(context.args or []) or None
     knowledge = service.engines.engine.knowledge
     try:
-        text, chart = await _from_log(
-            context, lambda db: telegram_stats(db, service.config, argument, lang, knowledge)
-        )
+        reply = await _from_log(context, lambda db: telegram_stats(db, service.config, argument, lang, knowledge))
     except PeriodError as error:
-        await send(context, chat.id, plain(str(error)))
+        await send(context, chat.id, plain(error.text(lang)))
         return
-    await send(context, chat.id, plain(text))
-    await context.bot.send_photo(chat.id, chart, filename="naeringsbot.png")
+    await send(context, chat.id, plain(reply.text))
+    await context.bot.send_photo(chat.id, reply.chart, caption=reply.caption, filename="naeringsbot.png")
 
 
 @staff_only
 async def unanswered(update: Update, context: Context) -> None:
-    """/unanswered [period]: what people asked that the bot could not answer, most frequent first."""
+    """/unanswered [period]: what people asked that the bot could not answer, ten groups at a time."""
     service = context.services
     chat = update.effective_chat
     assert chat is not None
-    lang = service.assistant.language(context.sender)
+    lang = report_language(context)
     argument = " ".join(context.args or []) or None
     matcher = service.engines.engine.matcher
     try:
-        text = await _from_log(context, lambda db: telegram_unanswered(db, argument, lang, matcher))
+        page = await _from_log(context, lambda db: telegram_unanswered(db, argument, lang, matcher))
     except PeriodError as error:
-        text = str(error)
-    await send(context, chat.id, plain(text))
+        await send(context, chat.id, plain(error.text(lang)))
+        return
+    await send(context, chat.id, plain(page.text), more_button(page, lang))
+
+
+def more_button(page: UnansweredPage, lang: str) -> InlineKeyboardMarkup | None:
+    """«Flere» for the next ten groups; the period travels in the button as ISO dates."""
+    if page.next_page is None:
+        return None
+    data = f"u:{page.period.start.isoformat()}:{page.period.end.isoformat()}:{page.next_page}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Flere" if lang == "nb" else "More", callback_data=data)]])

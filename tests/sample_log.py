@@ -2,7 +2,11 @@
 
 Four users (Anna and Cara write Norwegian, Bob and Dan English), one staff member, an editor
 trying the bot in the terminal, two inquiries whose pseudonym and text were erased, and rows on
-both sides of the month's edges. Row numbers in the comments are the ``update_id`` of each row.
+both sides of the month's edges. Times are stored in UTC and periods are Oslo days: 23:59:59 UTC on
+31 October (row 24) is 00:59:59 on 1 November in Drammen, so it is November's, and 23:59:59 UTC on
+30 November (row 27) is December's. Row numbers in the comments are the ``update_id`` of each row.
+
+:func:`build_clock_log` is a second log, only of rows around midnights and the daylight-saving switches.
 """
 
 from __future__ import annotations
@@ -104,11 +108,11 @@ def build_sample_log(path: Path) -> Database:
     return db
 
 
-# Counted by hand from the rows above, for NOVEMBER.
+# Counted by hand from the rows above, for NOVEMBER in Oslo time (1 Nov 00:00 to 1 Dec 00:00 CET).
 EXPECTED_TOTALS = {
-    "inquiries": 13,  # questions 1 4 5 7 8 9 11 13 19 20 27, answer cards opened by button 2 18
+    "inquiries": 13,  # questions 1 4 5 7 8 9 11 13 19 20 24, answer cards opened by button 2 18
     "unique_users": 4,  # anna bob cara dan (19 and 20 have no pseudonym)
-    "answered": 6,  # 1 2 4 18 19 27
+    "answered": 6,  # 1 2 4 18 19 24
     "ambiguous": 2,  # 5 9
     "fallback": 4,  # 7 8 11 20
     "handoffs": 2,  # H-1 H-2 (H-3 came from the terminal chat, H-4 is in December)
@@ -122,11 +126,34 @@ EXPECTED_TOTALS = {
     "dropped_by_flood_control": 1,  # 28
     "unreadable_updates": 1,  # 29
 }
-EXPECTED_BY_ENTRY = {  # cards shown: 1 2 4 6 18 19 27
-    "funding": 3, "business-magazine": 1, "establisher-courses": 1, "establisher-guidance": 1, "tourist-office": 1,
+EXPECTED_BY_ENTRY = {  # cards shown: 1 2 4 6 18 19 24
+    "funding": 4, "establisher-courses": 1, "establisher-guidance": 1, "tourist-office": 1,
 }
-EXPECTED_BY_TOPIC = {"campus-research": 3, "start-business": 2, "business-drammen": 1, "tourism": 1}
-EXPECTED_BY_ROLE = {"unknown": 5, "founder": 3, "research": 3, "company": 2}
-EXPECTED_BY_MUNICIPALITY = {"unknown": 5, "drammen": 3, "elsewhere": 3, "neighbour": 2}
-EXPECTED_BY_SOURCE = {"unknown": 10, "flyer": 3}
-EXPECTED_BY_LANG = {"nb": 8, "en": 5}
+EXPECTED_BY_TOPIC = {"campus-research": 4, "start-business": 2, "tourism": 1}
+EXPECTED_BY_ROLE = {"unknown": 5, "founder": 4, "company": 2, "research": 2}  # anna 1 2 18 24, dan 11 13
+EXPECTED_BY_MUNICIPALITY = {"unknown": 5, "drammen": 4, "elsewhere": 2, "neighbour": 2}
+EXPECTED_BY_SOURCE = {"unknown": 9, "flyer": 4}
+EXPECTED_BY_LANG = {"nb": 9, "en": 4}
+
+# (stored UTC time, the Oslo day it belongs to): midnights in winter and summer time and both switches.
+CLOCK_ROWS = [
+    ("2026-03-28T23:30:00+00:00", "2026-03-29"),  # 00:30 CET, the night summer time starts
+    ("2026-03-29T22:30:00+00:00", "2026-03-30"),  # 00:30 CEST: still the 29th in UTC
+    ("2026-06-30T21:59:59+00:00", "2026-06-30"),  # 23:59:59 CEST, the last second of June
+    ("2026-09-30T23:30:00+00:00", "2026-10-01"),  # 01:30 CEST: October, though September in UTC
+    ("2026-10-24T22:30:00+00:00", "2026-10-25"),  # 00:30 CEST, the night summer time ends
+    ("2026-10-25T22:30:00+00:00", "2026-10-25"),  # 23:30 CET, an hour later in UTC than the day before
+    ("2026-10-31T23:30:00+00:00", "2026-11-01"),  # 00:30 CET: 23:30 UTC on October's last day is November
+    ("2026-12-31T23:30:00+00:00", "2027-01-01"),  # 00:30 CET on New Year's Day
+]
+
+
+def build_clock_log(path: Path) -> Database:
+    """One answered question per row of :data:`CLOCK_ROWS`, each from its own user."""
+    db = open_database(path)
+    log = InquiryLog(db)
+    for number, (received_at, _) in enumerate(CLOCK_ROWS, start=1):
+        log.record(Inquiry(channel="telegram", kind="message", outcome="answered", user_ref=f"user-{number}",
+                           update_id=number, received_at=received_at, chat_type="private", lang="nb",
+                           text=f"spørsmål {number}", entry_id="funding", score=0.9))
+    return db

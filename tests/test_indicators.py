@@ -14,6 +14,7 @@ from bot.reports.periods import parse_period
 from bot.store.database import open_database
 from bot.store.inquiries import Inquiry, InquiryLog
 from tests.sample_log import (
+    CLOCK_ROWS,
     EXPECTED_BY_ENTRY,
     EXPECTED_BY_LANG,
     EXPECTED_BY_MUNICIPALITY,
@@ -22,6 +23,7 @@ from tests.sample_log import (
     EXPECTED_BY_TOPIC,
     EXPECTED_TOTALS,
     NOVEMBER,
+    build_clock_log,
     build_sample_log,
 )
 
@@ -29,6 +31,11 @@ from tests.sample_log import (
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     return build_sample_log(tmp_path_factory.mktemp("log") / "inquiries.db")
+
+
+@pytest.fixture(scope="module")
+def clock_log(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    return build_clock_log(tmp_path_factory.mktemp("clock") / "inquiries.db")
 
 
 def test_every_total_of_november(db: Database) -> None:
@@ -44,8 +51,9 @@ def test_inquiries_split_into_outcomes_and_into_questions_and_menu_answers(db: D
 def test_shares_are_answered_over_inquiries_and_thumbs_up_over_votes(db: Database) -> None:
     figures = compute_figures(db, NOVEMBER)
     assert figures.answered_share == round(6 / 13, 4)
-    assert (figures.feedback_up, figures.feedback_down) == (3, 1)  # staff's and October's votes left out
-    assert figures.satisfaction == 0.75
+    # 1 2 24 (00:59 on 1 November in Oslo); staff's and 27's (00:59 on 1 December in Oslo) left out
+    assert (figures.feedback_up, figures.feedback_down) == (2, 2)
+    assert figures.satisfaction == 0.5
 
 
 def test_satisfaction_is_none_without_votes(db: Database) -> None:
@@ -85,19 +93,39 @@ def test_handoffs_count_questions_passed_to_staff_and_how_fast_they_were_answere
 def test_every_month_of_the_period_is_listed_even_without_inquiries(db: Database) -> None:
     by_month = compute_figures(db, parse_period("2026-Q4")).by_month
     assert by_month == {
-        "2026-10": {"inquiries": 1, "unique_users": 1, "answered": 1, "ambiguous": 0, "fallback": 0, "handoffs": 0},
+        "2026-10": {"inquiries": 0, "unique_users": 0, "answered": 0, "ambiguous": 0, "fallback": 0, "handoffs": 0},
         "2026-11": {"inquiries": 13, "unique_users": 4, "answered": 6, "ambiguous": 2, "fallback": 4, "handoffs": 2},
-        "2026-12": {"inquiries": 1, "unique_users": 1, "answered": 0, "ambiguous": 0, "fallback": 1, "handoffs": 1},
+        "2026-12": {"inquiries": 2, "unique_users": 2, "answered": 1, "ambiguous": 0, "fallback": 1, "handoffs": 1},
     }
     assert next(iter(compute_figures(db, parse_period("2026")).by_month)) == "2026-01"
 
 
 @pytest.mark.parametrize(
     ("period", "inquiries"),
-    [("2026-10-31", 1), ("2026-11-01", 0), ("2026-11-30", 1), ("2026-12-01", 1), ("2026-09", 0)],
+    [("2026-10-31", 0), ("2026-11-01", 1), ("2026-11-30", 0), ("2026-12-01", 2), ("2026-09", 0)],
 )
 def test_days_at_the_edges_of_a_period_count_whole(db: Database, period: str, inquiries: int) -> None:
     assert compute_figures(db, parse_period(period)).totals.inquiries == inquiries
+
+
+@pytest.mark.parametrize(("received_at", "day"), CLOCK_ROWS)
+def test_a_row_counts_on_its_oslo_day_around_midnight_and_the_clock_changes(
+    clock_log: Database, received_at: str, day: str
+) -> None:
+    on_day = compute_figures(clock_log, parse_period(day)).totals.inquiries
+    assert on_day == sum(1 for _, other in CLOCK_ROWS if other == day)
+    utc_day = received_at[:10]
+    if utc_day != day:
+        assert compute_figures(clock_log, parse_period(utc_day)).totals.inquiries == sum(
+            1 for _, other in CLOCK_ROWS if other == utc_day)
+
+
+def test_months_are_oslo_months(clock_log: Database) -> None:
+    by_month = compute_figures(clock_log, parse_period("2026")).by_month
+    assert {month: figures["inquiries"] for month, figures in by_month.items() if figures["inquiries"]} == {
+        "2026-03": 2, "2026-06": 1, "2026-10": 3, "2026-11": 1}  # 30 Sept 23:30 UTC is October's, 31 Dec's is 2027's
+    assert compute_figures(clock_log, parse_period("2027-01")).by_month == {"2027-01": {
+        "inquiries": 1, "unique_users": 1, "answered": 1, "ambiguous": 0, "fallback": 0, "handoffs": 0}}
 
 
 def test_staff_and_the_terminal_chat_never_count(tmp_path: Path) -> None:

@@ -46,11 +46,12 @@ def test_the_default_period_is_the_current_year() -> None:
 def test_from_and_to_are_both_included() -> None:
     period = resolve_period("2026-11-01", "2026-11-30")
     assert period.days == 30
-    assert period.start_utc == "2026-11-01T00:00:00+00:00"
-    assert period.end_utc == "2026-12-01T00:00:00+00:00"
-    # The log's timestamps compare as strings: the last second of the last day is inside.
-    assert period.start_utc <= "2026-11-30T23:59:59+00:00" < period.end_utc
-    assert period.start_utc > "2026-10-31T23:59:59+00:00"
+    # Oslo's midnights (CET, UTC+1) in the log's UTC: the last second of the last Oslo day is inside.
+    assert period.start_utc == "2026-10-31T23:00:00+00:00"
+    assert period.end_utc == "2026-11-30T23:00:00+00:00"
+    assert period.start_utc <= "2026-11-30T22:59:59+00:00" < period.end_utc
+    assert period.start_utc > "2026-10-31T22:59:59+00:00"
+    assert parse_period("2026-07").start_utc == "2026-06-30T22:00:00+00:00"  # summer time, UTC+2
 
 
 def test_from_alone_runs_to_the_end_of_its_year_and_to_alone_starts_at_new_year() -> None:
@@ -93,3 +94,80 @@ def test_months_and_iso_weeks_of_a_period() -> None:
 )
 def test_a_yearly_target_is_scaled_by_the_days_of_the_period(period: str, share: float) -> None:
     assert prorate(1200, parse_period(period)) == pytest.approx(1200 * share)
+
+
+TUESDAY = D(2026, 12, 1)  # "today" for the words below
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("i dag", TUESDAY, TUESDAY),
+        ("I DAG", TUESDAY, TUESDAY),
+        ("i går", D(2026, 11, 30), D(2026, 11, 30)),
+        ("yesterday", D(2026, 11, 30), D(2026, 11, 30)),
+        ("denne uka", D(2026, 11, 30), D(2026, 12, 6)),
+        ("denne uken", D(2026, 11, 30), D(2026, 12, 6)),
+        ("denne veka", D(2026, 11, 30), D(2026, 12, 6)),
+        ("forrige uke", D(2026, 11, 23), D(2026, 11, 29)),
+        ("førre veke", D(2026, 11, 23), D(2026, 11, 29)),
+        ("last week", D(2026, 11, 23), D(2026, 11, 29)),
+        ("denne måneden", D(2026, 12, 1), D(2026, 12, 31)),
+        ("denne månaden", D(2026, 12, 1), D(2026, 12, 31)),
+        ("forrige måned", D(2026, 11, 1), D(2026, 11, 30)),
+        ("forrige  månad", D(2026, 11, 1), D(2026, 11, 30)),
+        ("last month", D(2026, 11, 1), D(2026, 11, 30)),
+        ("november", D(2026, 11, 1), D(2026, 11, 30)),  # the latest November that has begun
+        ("desember", D(2026, 12, 1), D(2026, 12, 31)),
+        ("januar", D(2026, 1, 1), D(2026, 1, 31)),
+        ("mai 2025", D(2025, 5, 1), D(2025, 5, 31)),
+        ("May 2025", D(2025, 5, 1), D(2025, 5, 31)),
+        ("i år", D(2026, 1, 1), D(2026, 12, 31)),
+        ("i fjor", D(2025, 1, 1), D(2025, 12, 31)),
+        ("last year", D(2025, 1, 1), D(2025, 12, 31)),
+        ("Q4", D(2026, 10, 1), D(2026, 12, 31)),
+        ("q1", D(2026, 1, 1), D(2026, 3, 31)),
+        ("Q4 2025", D(2025, 10, 1), D(2025, 12, 31)),
+        ("2025-Q2", D(2025, 4, 1), D(2025, 6, 30)),
+        ("2026-11-01..2026-11-15", D(2026, 11, 1), D(2026, 11, 15)),
+    ],
+)
+def test_period_words_in_bokmal_nynorsk_and_english(text: str, start: dt.date, end: dt.date) -> None:
+    assert parse_period(text, now=TUESDAY) == Period(start, end)
+
+
+def test_a_quarter_without_a_year_is_the_latest_that_has_begun() -> None:
+    assert parse_period("Q4", now=D(2026, 2, 10)) == Period(D(2025, 10, 1), D(2025, 12, 31))
+    assert parse_period("mars", now=D(2026, 2, 10)) == Period(D(2025, 3, 1), D(2025, 3, 31))
+
+
+def test_a_period_that_is_not_one_is_explained_in_norwegian_with_examples() -> None:
+    with pytest.raises(PeriodError) as error:
+        period_argument("neste år")
+    assert error.value.text("nb").startswith("«neste år» er ikke en periode jeg forstår. Skriv for eksempel «i dag»")
+    assert "«forrige måned»" in error.value.text() and "«2026-11-01..2026-11-30»" in error.value.text()
+    assert "is not a period" in error.value.text("en")
+    with pytest.raises(PeriodError) as backwards:
+        period_argument("2026-11-30..2026-11-01")
+    assert backwards.value.text() == "perioden slutter (01.11.2026) før den begynner (30.11.2026)"
+
+
+@pytest.mark.parametrize(
+    ("period", "previous"),
+    [
+        ("2026-11", Period(D(2026, 10, 1), D(2026, 10, 31))),
+        ("2026-03", Period(D(2026, 2, 1), D(2026, 2, 28))),
+        ("2026-Q1", Period(D(2025, 10, 1), D(2025, 12, 31))),
+        ("2026", Period(D(2025, 1, 1), D(2025, 12, 31))),
+        ("2026-11-10..2026-11-12", Period(D(2026, 11, 7), D(2026, 11, 9))),
+    ],
+)
+def test_the_period_before_has_the_same_length(period: str, previous: Period) -> None:
+    assert parse_period(period).previous() == previous
+
+
+def test_oslo_midnights_follow_summer_time() -> None:
+    summer = parse_period("2026-03-29..2026-10-25")  # the days summer time starts and ends
+    assert summer.start_utc == "2026-03-28T23:00:00+00:00"  # CET midnight
+    assert summer.end_utc == "2026-10-25T23:00:00+00:00"  # CET again after 25 October
+    assert parse_period("2026-03-30").start_utc == "2026-03-29T22:00:00+00:00"  # CEST midnight

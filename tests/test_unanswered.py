@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,11 +87,14 @@ def test_without_a_matcher_there_is_no_hint_and_nothing_is_changed(db: Database)
 
 
 def test_staff_see_the_groups_as_short_lines(db: Database, engine: AnswerEngine) -> None:
-    text = telegram_unanswered(db, "2026-11", "nb", engine.matcher)
-    assert text.splitlines()[0] == "Ubesvarte spørsmål 2026-11-01–2026-11-30"
-    score = engine.matcher.rank("søke støtte til båt", limit=1)[0].score
-    assert f"1. 2× «søke støtte til båt» (nærmest: funding {score:.2f})" in text
+    page = telegram_unanswered(db, "2026-11", "nb", engine.matcher)
+    text = page.text
+    assert text.splitlines()[0] == "Ubesvarte spørsmål 01.11.2026–30.11.2026"
+    # the closest answer by its title, with no raw id or score
+    assert "1. 2× «søke støtte til båt» (nærmeste svar: Midler til forskning, innovasjon og utvikling)" in text
+    assert "funding" not in text and not re.search(r"\b0[.,]\d", text)
     assert "3. 1× «parkering ved rådhuset»" in text
+    assert page.next_page is None
     assert format_unanswered([], "en") == "No unanswered questions in the period."
     many = [UnansweredGroup(f"q{index}", 1) for index in range(12)]
     assert format_unanswered(many, "en", limit=10).endswith("… and 2 more groups")
@@ -98,7 +102,7 @@ def test_staff_see_the_groups_as_short_lines(db: Database, engine: AnswerEngine)
 
 def test_a_bad_period_argument_is_an_error_fit_to_show(db: Database) -> None:
     with pytest.raises(PeriodError, match="2026-Q4"):
-        telegram_unanswered(db, "forrige måned")
+        telegram_unanswered(db, "neste år")
 
 
 def test_an_erased_text_is_gone_from_the_list_but_still_counted_as_fallback(tmp_path: Path) -> None:
@@ -106,3 +110,32 @@ def test_an_erased_text_is_gone_from_the_list_but_still_counted_as_fallback(tmp_
     log = InquiryLog(db)
     log.record(Inquiry("telegram", "message", "fallback", None, 1, received_at="2026-05-02T10:00:00+00:00"))
     assert unanswered_texts(db, parse_period("2026-05")) == []
+
+
+def many_unanswered(path: Path, groups: int) -> Database:
+    """``groups`` different unanswered questions on 2 November, group ``n`` asked ``groups - n + 1`` times."""
+    db = open_database(path)
+    log = InquiryLog(db)
+    words = ["akvarium", "brannslukker", "campingvogn", "drivhus", "elefant", "fiskestang", "gitar", "hagemøbler",
+             "isbjørn", "juletre", "kajakk", "lysekrone"]
+    update = 0
+    for number, word in enumerate(words[:groups]):
+        for _ in range(groups - number):
+            update += 1
+            log.record(Inquiry("telegram", "message", "fallback", f"user-{update}", update,
+                               text=word, received_at="2026-11-02T10:00:00+00:00"))
+    return db
+
+
+def test_pages_of_ten_groups_go_on_with_the_next_page_and_a_gone_page_says_so(tmp_path: Path) -> None:
+    db = many_unanswered(tmp_path / "inquiries.db", 12)
+    first = telegram_unanswered(db, "november 2026")
+    assert first.next_page == 1 and first.period == NOVEMBER
+    assert first.text.splitlines()[1] == "1. 12× «akvarium»" and first.text.splitlines()[10] == "10. 3× «juletre»"
+    assert first.text.endswith("… og 2 grupper til")
+    second = telegram_unanswered(db, page=1, period=NOVEMBER)
+    assert second.text.splitlines() == ["Ubesvarte spørsmål 01.11.2026–30.11.2026 · 11–12 av 12",
+                                        "11. 2× «kajakk»", "12. 1× «lysekrone»"]
+    assert second.next_page is None
+    gone = telegram_unanswered(db, page=2, period=NOVEMBER)
+    assert "Denne siden finnes ikke lenger" in gone.text and gone.next_page is None

@@ -17,9 +17,10 @@ from bot.reports.report import FORMATS as REPORT_FORMATS
 
 
 def period_options(function: F) -> F:
-    """``--from``/``--to`` (inclusive ISO dates) or ``--period``; the default is the current year."""
+    """``--from``/``--to`` (inclusive ISO dates, Oslo days) or ``--period``; the default is the current year."""
     function = click.option("--period", "period_text", metavar="PERIOD",
-                            help="2026, 2026-Q4, 2026-11 or 2026-11-01..2026-11-30 (instead of --from/--to).")(function)
+                            help="2026, 2026-Q4, 2026-11, 2026-11-01..2026-11-30 or words such as "
+                                 "'forrige måned', 'november', 'i fjor', 'Q4' (instead of --from/--to).")(function)
     function = click.option("--to", "end", metavar="DATE", help="Last day, YYYY-MM-DD (included).")(function)
     return click.option("--from", "start", metavar="DATE", help="First day, YYYY-MM-DD (included).")(function)
 
@@ -60,7 +61,8 @@ def knowledge_for_reports(config: Config) -> KnowledgeBase | None:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="table for the terminal, md for a council document, csv or json for other tools.")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also save the weekly chart (inquiries per week by topic, with the target pace) as PNG.")
+              help="Also save the chart (inquiries per week by topic, each count target's year to date) as "
+                   "PNG; the Markdown form links it.")
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
               help="Language of headings, labels and the chart.")
 def report(config_file: Path | None, start: str | None, end: str | None, period_text: str | None, fmt: str,
@@ -81,11 +83,12 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
     knowledge = knowledge_for_reports(config)
     matcher = Matcher(knowledge, config.matching) if knowledge is not None else None
     figures = build_report(db, config, period, knowledge, matcher)
-    click.echo(render(figures, fmt, lang, knowledge, config), nl=fmt == "json")
     if chart is not None:
         from bot.reports.charts import save_chart, weekly_chart
 
         save_chart(weekly_chart(db, period, knowledge, config.indicators, lang), chart)
+    click.echo(render(figures, fmt, lang, knowledge, config, str(chart) if chart else None), nl=fmt == "json")
+    if chart is not None:
         click.echo(f"Chart saved to {chart}", err=True)
 
 
@@ -93,13 +96,15 @@ def report(config_file: Path | None, start: str | None, end: str | None, period_
 @config_option
 @period_options
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.xlsx (a workbook: summary plus one sheet per table) or FILE.csv (inquiries only).")
+              help="FILE.xlsx (a workbook: the figures plus one sheet per table) or FILE.csv (inquiries only).")
 def export(config_file: Path | None, start: str | None, end: str | None, period_text: str | None,
            output: Path) -> None:
     """Export the inquiry log of a period for a spreadsheet; the current year by default.
 
-    FILE.xlsx holds a summary sheet and the inquiries, feedback, handoffs and users of the period;
-    FILE.csv holds the inquiries, in UTF-8 with a byte-order mark so Excel shows æ, ø and å.
+    FILE.xlsx holds the report's figures (summary, targets, per month, per topic, per language,
+    unanswered) and the period's inquiries, feedback, handoffs and users, with Norwegian headers and
+    times in Oslo time; FILE.csv holds the inquiries, in UTF-8 with a byte-order mark so Excel shows
+    æ, ø and å. Both are written readable by their owner only (mode 0600).
 
     \b
     Example: naeringsbot export --period 2026-11 --output henvendelser-november.xlsx
@@ -114,7 +119,9 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     period = read_period(start, end, period_text)
     db = open_inquiry_log(config)
     if suffix == ".xlsx":
-        counts = export_xlsx(db, period, output)
+        knowledge = knowledge_for_reports(config)
+        matcher = Matcher(knowledge, config.matching) if knowledge is not None else None
+        counts = export_xlsx(db, period, output, config, knowledge, matcher)
         rows = ", ".join(f"{count} {table}" for table, count in counts.items())
     else:
         rows = f"{export_csv(db, period, output)} inquiries"

@@ -1,16 +1,21 @@
 """The inquiry log of a period for a spreadsheet: an Excel workbook, or a CSV of the inquiries.
 
-Every row of the period is exported, staff and terminal-chat rows included, with their ``is_staff``
-and ``channel`` columns, so a filter reproduces the report's figures (the summary sheet has them).
-Handoffs leave out the user's chat id: it is a Telegram user id, which a circulating file must not
-carry. Times are written as real date-times in UTC, so sorting and filtering by date work.
+The workbook opens with the report's figures in readable sheets («Sammendrag», «Mål», «Per måned»,
+«Per tema», «Per språk», «Ubesvart»), then the period's raw rows, staff and terminal-chat rows included:
+«Henvendelser» (inquiries), «Tilbakemeldinger» (feedback), «Sendt til ansatte» (handoffs) and «Brukere»
+(users). Their headers are Norwegian; the sheet «Kolonner» maps each header to the column name in the
+database, which other tools use. «Teller som henvendelse» (ja/nei) says whether a row is one of the
+report's inquiries, so a pivot on it gives the report's count. Handoffs leave out the user's chat id (a
+Telegram user id, which a circulating file must not carry). Times are Oslo time as real date-times, so
+sorting and filtering by date work. The file is written readable by its owner only (mode 0600), like
+the database.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import asdict
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +26,34 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from bot.reports.indicators import bounds, compute_figures
+from bot.config import Config
+from bot.knowledge.model import KnowledgeBase
+from bot.matching.matcher import Matcher
+from bot.reports.export_sheets import (
+    Sheet,
+    languages_sheet,
+    months_sheet,
+    summary_sheet,
+    targets_sheet,
+    topics_sheet,
+    unanswered_sheet,
+)
+from bot.reports.indicators import bounds
+from bot.reports.localtime import local_time
+from bot.reports.metrics import COUNTED, INQUIRY
 from bot.reports.periods import Period
-from bot.reports.sections import WORDS
 
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATETIME_FORMAT = "dd.mm.yyyy hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WIDTH_SAMPLE_ROWS = 500
+COUNTS_AS_INQUIRY = "counts_as_inquiry"
 
-# (sheet, SQL); every query takes :start and :end.
+# (table, SQL); every query takes :start and :end.
 TABLES: dict[str, str] = {
-    "inquiries": "SELECT * FROM inquiries WHERE received_at >= :start AND received_at < :end ORDER BY received_at, id",
+    "inquiries": (
+        f"SELECT i.*, CASE WHEN ({COUNTED}) AND {INQUIRY} THEN 'ja' ELSE 'nei' END AS {COUNTS_AS_INQUIRY} "
+        "FROM inquiries i WHERE i.received_at >= :start AND i.received_at < :end ORDER BY i.received_at, i.id"
+    ),
     "feedback": (
         "SELECT f.id, f.inquiry_id, f.user_ref, f.value, f.received_at FROM feedback f "
         "JOIN inquiries i ON i.id = f.inquiry_id "
@@ -46,9 +68,22 @@ TABLES: dict[str, str] = {
         "WHERE first_seen < :end AND last_seen >= :start ORDER BY first_seen, user_ref"
     ),
 }
+SHEETS = {"inquiries": "Henvendelser", "feedback": "Tilbakemeldinger", "handoffs": "Sendt til ansatte",
+          "users": "Brukere"}
+# The Norwegian header of each database column; a column not listed keeps its database name.
+HEADERS = {
+    "id": "Nr.", "update_id": "Telegram-oppdatering", "received_at": "Mottatt", "channel": "Kanal",
+    "chat_type": "Chattype", "user_ref": "Pseudonym", "lang": "Språk", "kind": "Slag", "text": "Tekst",
+    "entry_id": "Svar (id)", "score": "Treffsikkerhet", "outcome": "Utfall", "suggested": "Forslag",
+    "parent_id": "Svar på henvendelse nr.", "latency_ms": "Svartid (ms)", "is_staff": "Ansatt (1 = ja)",
+    "role": "Rolle", "municipality": "Kommune", "source": "Lenke", COUNTS_AS_INQUIRY: "Teller som henvendelse",
+    "inquiry_id": "Henvendelse nr.", "value": "Stemme (+1/−1)", "reference": "Referanse", "question": "Spørsmål",
+    "status": "Status", "opened_at": "Sendt", "first_answered_at": "Første svar", "closed_at": "Lukket",
+    "answered_by": "Besvart av", "first_seen": "Først sett", "last_seen": "Sist sett",
+}
 TIME_COLUMNS = frozenset({"received_at", "opened_at", "first_answered_at", "closed_at", "first_seen", "last_seen"})
 SUMMARY_SHEET = "Sammendrag"
-SUMMARY_TOTALS = ("inquiries", "unique_users", "answered", "ambiguous", "fallback", "to_staff", "handoffs")
+COLUMNS_SHEET = "Kolonner"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -59,63 +94,69 @@ def table_rows(db: Database, table: str, period: Period) -> tuple[list[str], lis
     return columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def export_xlsx(db: Database, period: Period, path: Path) -> dict[str, int]:
-    """Write the workbook: the summary sheet first, then one sheet per table; returns rows per sheet."""
+def export_xlsx(
+    db: Database, period: Period, path: Path, config: Config, knowledge: KnowledgeBase | None = None,
+    matcher: Matcher | None = None,
+) -> dict[str, int]:
+    """Write the workbook: the readable sheets, then one sheet per table; returns rows per table."""
+    from bot.reports.report import build_report
+
+    report = build_report(db, config, period, knowledge, matcher)
     workbook = Workbook()
-    summary_sheet = workbook.active
-    assert summary_sheet is not None
-    summary_sheet.title = SUMMARY_SHEET
-    counts: dict[str, int] = {}
-    for table in TABLES:
-        columns, rows = table_rows(db, table, period)
-        sheet = workbook.create_sheet(table)
-        _write_table(sheet, columns, [[_cell(column, row[column]) for column in columns] for row in rows])
-        counts[table] = len(rows)
-    _write_table(summary_sheet, ["Hva", "Verdi"], [list(line) for line in _summary(db, period, counts)])
-    for row in summary_sheet.iter_rows(min_row=2, max_col=2):
-        if isinstance(row[1].value, dt.date):
-            row[1].number_format = "yyyy-mm-dd"
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    raw: dict[str, tuple[list[str], list[dict[str, Any]]]] = {table: table_rows(db, table, period) for table in TABLES}
+    counts = {table: len(rows) for table, (_, rows) in raw.items()}
+    topics = {topic.id: topic.title.get("nb") for topic in knowledge.topics.values()} if knowledge else {}
+    entries = {entry.id: entry.title.get("nb") for entry in knowledge} if knowledge else {}
+    for sheet in (summary_sheet(report, {SHEETS[table]: count for table, count in counts.items()}),
+                  targets_sheet(report), months_sheet(report), topics_sheet(report, topics), languages_sheet(report),
+                  unanswered_sheet(report, entries)):
+        _write_sheet(workbook.create_sheet(sheet.title), sheet)
+    mapping: list[list[Any]] = []
+    for table, (columns, rows) in raw.items():
+        headers = [HEADERS.get(column, column) for column in columns]
+        _write_table(workbook.create_sheet(SHEETS[table]), headers,
+                     [[_cell(column, row[column]) for column in columns] for row in rows])
+        mapping += [[SHEETS[table], header, column] for header, column in zip(headers, columns, strict=True)]
+    _write_sheet(workbook.create_sheet(COLUMNS_SHEET), Sheet(COLUMNS_SHEET, ["Ark", "Kolonne", "Navn i databasen"],
+                                                             mapping))
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    _save_private(workbook, path)
     return counts
+
+
+def _save_private(workbook: Workbook, path: Path) -> None:
+    """Save with mode 0600 from the first byte: the rows hold what people asked."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT: set it
+    with os.fdopen(descriptor, "wb") as file:
+        workbook.save(file)
 
 
 def export_csv(db: Database, period: Period, path: Path) -> int:
     """The period's inquiries as CSV in UTF-8 with a byte-order mark, so Excel reads æ, ø and å right."""
     columns, rows = table_rows(db, "inquiries", period)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=columns)
         writer.writeheader()
         writer.writerows({key: _csv_safe(value) for key, value in row.items()} for row in rows)
     return len(rows)
 
 
-def _summary(db: Database, period: Period, counts: dict[str, int]) -> list[tuple[str, Any]]:
-    figures = compute_figures(db, period)
-    totals = asdict(figures.totals)
-    return [
-        ("Periode fra", period.start),
-        ("Periode til", period.end),
-        ("Tidspunkter", "UTC"),
-        *[(WORDS[key][0], totals[key]) for key in SUMMARY_TOTALS],
-        (WORDS["answered_share"][0], figures.answered_share),
-        (WORDS["satisfaction"][0], figures.satisfaction),
-        ("Talt med", "is_staff = 0 og channel = telegram; se «naeringsbot report» for definisjonene"),
-        *[(f"Rader i arket «{table}»", count) for table, count in counts.items()],
-    ]
-
-
 def _cell(column: str, value: Any) -> Any:
-    """ISO time strings become naive UTC datetimes (Excel has no time zones); other values stay typed."""
+    """ISO UTC times become naive Oslo date-times (Excel has no time zones); other values stay typed."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if column in TIME_COLUMNS and isinstance(value, str):
         try:
-            moment = dt.datetime.fromisoformat(value)
+            return local_time(value).replace(tzinfo=None)
         except ValueError:
             return value
-        return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
     return value
 
 
@@ -124,6 +165,15 @@ def _csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _write_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
+    _write_table(worksheet, sheet.header, sheet.rows)
+    for (row, column), number_format in sheet.cell_formats.items():
+        worksheet.cell(row + 2, column + 1).number_format = number_format
+    for column, number_format in sheet.formats.items():
+        for cells in worksheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+            cells[0].number_format = number_format
 
 
 def _write_table(sheet: Worksheet, columns: list[str], rows: list[list[Any]]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.knowledge.model import KnowledgeBase
+from bot.reports.localtime import local_sql
 from bot.reports.metrics import (
     CARD_ENTRY,
     CARDS,
@@ -149,12 +150,16 @@ def handoff_figures(db: Database, period: Period) -> HandoffFigures:
     )
 
 
-def select(metrics: tuple[Metric, ...], source: Source, by_month: bool = False) -> str:
-    """One ``SELECT`` of every metric of ``source`` among ``metrics`` (params ``:start``, ``:end``)."""
+def select(metrics: tuple[Metric, ...], source: Source, by_month: Period | None = None) -> str:
+    """One ``SELECT`` of every metric of ``source`` among ``metrics`` (params ``:start``, ``:end``).
+
+    With ``by_month`` (the period queried) the rows are grouped by their Oslo month.
+    """
     chosen = [metric for metric in metrics if metric.source == source]
-    if not by_month:
+    if by_month is None:
         return f"SELECT {columns(chosen)} {source.rows}"
-    return f"SELECT {source.month} AS month, {columns(chosen)} {source.rows} GROUP BY month"
+    month = local_sql(source.time, by_month, "%Y-%m")
+    return f"SELECT {month} AS month, {columns(chosen)} {source.rows} GROUP BY month"
 
 
 def _sources(metrics: tuple[Metric, ...]) -> list[Source]:
@@ -191,6 +196,6 @@ def _by_month(db: Database, period: Period) -> dict[str, dict[str, int]]:
     params = bounds(period)
     months = {month: dict.fromkeys((metric.name for metric in MONTHLY), 0) for month in period.months()}
     for source in _sources(MONTHLY):
-        for row in db.query(select(MONTHLY, source, by_month=True), params):
+        for row in db.query(select(MONTHLY, source, by_month=period), params):
             months[row.pop("month")].update(row)
     return months

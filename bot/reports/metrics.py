@@ -39,24 +39,27 @@ HANDOFFS_COUNTED = (
 
 @dataclass(frozen=True)
 class Source:
-    """The rows a metric aggregates, for the period ``:start``–``:end``, and the month each row falls in."""
+    """The rows a metric aggregates, for the period ``:start``–``:end``, and the UTC time that places a row.
+
+    ``time`` is turned into an Oslo month by :func:`bot.reports.localtime.local_sql` for ``by_month``.
+    """
 
     name: str
     rows: str
-    month: str
+    time: str
 
 
-INQUIRIES = Source("inquiries", f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD}", "substr(i.received_at, 1, 7)")
+INQUIRIES = Source("inquiries", f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD}", "i.received_at")
 HANDOFFS = Source(
     "handoffs",
     f"FROM handoffs h LEFT JOIN inquiries i ON i.id = h.inquiry_id WHERE {HANDOFFS_COUNTED}",
-    "substr(h.opened_at, 1, 7)",
+    "h.opened_at",
 )
 # Votes count in the period of the inquiry they rate.
 FEEDBACK = Source(
     "feedback",
     f"FROM feedback f JOIN inquiries i ON i.id = f.inquiry_id WHERE {COUNTED} AND {IN_PERIOD}",
-    "substr(i.received_at, 1, 7)",
+    "i.received_at",
 )
 
 

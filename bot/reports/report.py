@@ -20,9 +20,14 @@ from bot.config import Config
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.reports.indicators import compute_figures
+from bot.reports.localtime import local_time
 from bot.reports.metrics import SHARES
-from bot.reports.periods import Period, period_argument
-from bot.reports.sections import Section, day, number, percent, report_sections
+from bot.reports.periods import Period
+from bot.reports.sections import Section, report_sections
+
+# /stats lives in bot.reports.stats; kept importable from here.
+from bot.reports.stats import stats_message as stats_message
+from bot.reports.stats import target_line as target_line
 from bot.reports.targets import targets
 from bot.reports.unanswered import unanswered_groups
 
@@ -74,9 +79,10 @@ def first_inquiry(db: Database) -> str | None:
 
 
 def since_first_inquiry(db: Database, by_month: dict[str, Any]) -> dict[str, Any]:
-    """The months from the bot's first inquiry on: months before it started are not empty months."""
+    """The months from the bot's first inquiry (its Oslo month) on: months before it started are not empty months."""
     first = first_inquiry(db)
-    return {month: figures for month, figures in by_month.items() if first is None or month >= first[:7]}
+    started = local_time(first).strftime("%Y-%m") if first else ""
+    return {month: figures for month, figures in by_month.items() if month >= started}
 
 
 def _review_queue(db: Database, period: Period) -> dict[str, Any]:
@@ -94,10 +100,12 @@ def render(
     lang: str = "nb",
     knowledge: KnowledgeBase | None = None,
     config: Config | None = None,
+    chart: str | None = None,
 ) -> str:
     """The report as ``table``, ``md``, ``csv`` or ``json`` (JSON keys stay English: it is the contract).
 
-    ``knowledge`` and ``config`` only supply titles for entries, topics, roles and municipalities.
+    ``knowledge`` and ``config`` only supply titles for entries, topics, roles and municipalities;
+    ``chart`` is the path of the saved chart, which the Markdown shows under its title.
     """
     if fmt == "json":
         return json.dumps(report, ensure_ascii=False, indent=2)
@@ -105,17 +113,23 @@ def render(
         return render_csv(report)
     sections = report_sections(report, lang, knowledge, config.profile if config else None)
     if fmt == "md":
-        return render_markdown(sections)
+        return render_markdown(sections, chart, CHART_ALT[0 if lang == "nb" else 1])
     if fmt == "table":
         return render_table(sections)
     raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def render_markdown(sections: list[Section]) -> str:
+CHART_ALT = ("Henvendelser per uke og måltall hittil i år", "Inquiries per week and targets year to date")
+MARKUP = re.compile(r"\*\*(.+?)\*\*")
+
+
+def render_markdown(sections: list[Section], chart: str | None = None, chart_alt: str = CHART_ALT[0]) -> str:
     title, *rest = sections
     lines = [f"# {title.heading}"]
     for note in title.notes:
         lines += ["", note]
+    if chart:
+        lines += ["", f"![{chart_alt}]({_md_link(chart)})"]
     for section in rest:
         lines += ["", f"## {section.heading}", ""]
         if section.rows:
@@ -129,12 +143,17 @@ def render_markdown(sections: list[Section]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _md_link(path: str) -> str:
+    """A path as a Markdown link target: spaces and parentheses would end it early."""
+    return path.replace("\\", "/").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_table(sections: list[Section]) -> str:
-    """Aligned columns for a terminal: headings underlined, text left, numbers right."""
+    """Aligned columns for a terminal: headings underlined, text left, numbers right, no Markdown markup."""
     title, *rest = sections
     lines = [title.heading, "=" * len(title.heading), *title.notes]
     for section in rest:
@@ -148,7 +167,7 @@ def render_table(sections: list[Section]) -> str:
                 cells = [cell.rjust(width) if right else cell.ljust(width)
                          for cell, width, right in zip(row, widths, numeric, strict=True)]
                 lines.append("  ".join(cells).rstrip())
-        lines += section.notes
+        lines += [MARKUP.sub(r"\1", note) for note in section.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -206,77 +225,3 @@ def _excel(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     return str(value)
-
-
-def stats_message(report: dict[str, Any], lang: str = "nb") -> str:
-    """Short plain text for staff in Telegram (``/stats``); the chart goes with it as a photo."""
-    nb = lang == "nb"
-    totals, handoffs = report["totals"], report["handoffs"]
-    period = report["period"]
-    lines = [
-        f"Næringsbot {period['from']}–{period['to']}",
-        ("Henvendelser: {inquiries} (unike brukere: {unique_users})" if nb
-         else "Inquiries: {inquiries} (unique users: {unique_users})").format(**totals),
-        (f"Besvart: {totals['answered']} ({percent(report['answered_share'], lang)}) · forslag: "
-         f"{totals['ambiguous']} · ikke besvart: {totals['fallback']} · skrevet direkte til ansatte: "
-         f"{totals['to_staff']}" if nb
-         else f"Answered: {totals['answered']} ({percent(report['answered_share'], lang)}) · suggestions: "
-         f"{totals['ambiguous']} · not answered: {totals['fallback']} · written directly to staff: "
-         f"{totals['to_staff']}"),
-        (f"Sendt videre til ansatte: {handoffs['opened']}, besvart av ansatte: {handoffs['answered']}" if nb
-         else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}"),
-    ]
-    queue = report.get("review_queue")
-    if queue:
-        lines.append(f"Til vurdering: {queue['open_phrasings']} nye formuleringer, {queue['open_unanswered']} "
-                     f"ubesvarte · trenger nytt svar: {queue['needs_answer']} · lagt til i perioden: "
-                     f"{queue['accepted']} (/review)" if nb else
-                     f"To review: {queue['open_phrasings']} new phrasings, {queue['open_unanswered']} unanswered "
-                     f"· needs a new answer: {queue['needs_answer']} · added this period: {queue['accepted']} "
-                     "(/review)")
-    votes = report["feedback"]["up"] + report["feedback"]["down"]
-    lines.append(f"Fornøyde: {percent(report['satisfaction'], lang)} av {votes} stemmer" if nb
-                 else f"Satisfied: {percent(report['satisfaction'], lang)} of {votes} votes")
-    if report["targets"]:
-        lines.append(f"Måltall for året, hittil i år per {day(period['to'])}:" if nb
-                     else f"Yearly targets, year to date at {period['to']}:")
-    for target in report["targets"]:
-        lines.append(target_line(target, lang))
-    return "\n".join(lines)
-
-
-def target_line(target: dict[str, Any], lang: str = "nb") -> str:
-    """One target in plain words: a count with its pace, a share against the target share."""
-    nb = lang == "nb"
-    mark = "✅" if target["met"] else ("🟢" if target["on_track"] else ("⏳" if target["on_track"] is False else "▫️"))
-    title, metric = target["title"][lang], target["metric"]
-    actual, goal = number(target["actual"], lang, metric), number(target["target"], lang, metric)
-    if metric in SHARES:
-        met = "" if target["met"] is None else (" (nådd)" if nb else " (met)") if target["met"] else (
-            " (ikke nådd)" if nb else " (not met)")
-        return (f"{mark} {title}: {actual}, målet er {goal}{met}" if nb
-                else f"{mark} {title}: {actual}, target {goal}{met}")
-    line = f"{mark} {title}: {actual} av {goal} i år" if nb else f"{mark} {title}: {actual} of {goal} this year"
-    if target["expected_by_now"] is not None:
-        line += (f" (forventet nå: {number(target['expected_by_now'], lang)})" if nb
-                 else f" (expected by now: {number(target['expected_by_now'], lang)})")
-    return line
-
-
-def telegram_stats(
-    db: Database,
-    config: Config,
-    argument: str | None = None,
-    lang: str = "nb",
-    knowledge: KnowledgeBase | None = None,
-) -> tuple[str, bytes]:
-    """``/stats [period]``: the figures as plain text and the weekly chart as PNG bytes.
-
-    Raises :class:`bot.reports.periods.PeriodError` (its message is fit to show) for an argument that is not
-    a period. Drawing takes a few hundred milliseconds: call it from a worker thread.
-    """
-    from bot.reports.charts import weekly_chart
-
-    period = period_argument(argument)
-    figures = build_report(db, config, period, knowledge)
-    return stats_message(figures, lang), weekly_chart(db, period, knowledge, config.indicators, lang)

@@ -62,7 +62,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("ikke oppgitt", "not given"),
     "handoff_section": ("Spørsmål sendt til ansatte", "Questions passed to staff"),
     "opened": ("Sendt videre til ansatte", "Passed on to staff"),
-    "median": ("Median tid til første svar (minutter)", "Median time to first answer (minutes)"),
+    "median": ("Median tid til første svar", "Median time to first answer"),
     "status": ("Status: {status}", "Status: {status}"),
     "unanswered": ("Ubesvarte spørsmål (grupper av like spørsmål)", "Unanswered questions (groups of similar ones)"),
     "question": ("Spørsmål", "Question"),
@@ -91,14 +91,16 @@ NOTES: dict[str, list[str]] = {
         "- **Måltall** er satt per år og regnes aldri om til perioden: faktisk tall er hittil i år ved periodens "
         "slutt. «Forventet nå» er årsmålet for antall fordelt jevnt over dagene som har gått; unike brukere og "
         "andeler fordeles ikke. «I rute» betyr minst forventet antall, eller for andeler minst målet.",
-        "- Datoene er hele døgn i UTC, loggens klokke.",
+        "- Datoene er hele døgn i norsk tid (Europe/Oslo): «november» begynner ved midnatt i Drammen, selv "
+        "om loggen lagrer tidspunktene i UTC.",
     ],
     "en": [
         "- **Targets** are set per year and never scaled to the period: the actual figure is the year to date at "
         "the period's end. \"Expected by now\" is a count's yearly target spread evenly over the days that have "
         "passed; unique users and shares are not spread. \"On track\" means at least the expected count, or for "
         "shares at least the target.",
-        "- Dates are whole days in UTC, the log's clock.",
+        "- Dates are whole days in Norwegian time (Europe/Oslo): \"November\" starts at midnight in Drammen, "
+        "though the log stores its times in UTC.",
     ],
 }
 
@@ -138,7 +140,8 @@ def report_sections(
 
     period, totals = report["period"], report["totals"]
     title = Section(word("title"), notes=[
-        f"{word('period')}: {period['from']} – {period['to']} ({period['days']} {word('days')}). {word('scope')}"])
+        f"{word('period')}: {day(period['from'], lang)} – {day(period['to'], lang)} ({period['days']} "
+        f"{word('days')}). {word('scope')}"])
     if any(target["example"] for target in report["targets"]):
         title.notes.append(word("examples"))
     votes = report["feedback"]["up"] + report["feedback"]["down"]
@@ -167,7 +170,8 @@ def report_sections(
 
     month_keys = [metric.name for metric in METRICS if metric.monthly]
     sections.append(Section(word("by_month"), [word("month"), *(word(key) for key in month_keys)], [
-        [month, *(count(figures[key]) for key in month_keys)] for month, figures in report["by_month"].items()]))
+        [month_name(month, lang), *(count(figures[key]) for key in month_keys)]
+        for month, figures in report["by_month"].items()]))
 
     entries = list(report["by_entry"].items())
     sections.append(Section(word("by_entry"), [word("entry"), word("shown")], [
@@ -185,7 +189,7 @@ def report_sections(
 
     handoffs = report["handoffs"]
     staff_rows = [[word("opened"), count(handoffs["opened"])], [word("handoffs_answered"), count(handoffs["answered"])],
-                  [word("median"), count(handoffs["median_minutes_to_first_answer"])]]
+                  [word("median"), duration(handoffs["median_minutes_to_first_answer"], lang)]]
     staff_rows += [[word("status").format(status=HANDOFF_STATUS.get(status, (status, status))[lang != "nb"]),
                     count(n)]
                    for status, n in (handoffs["by_status"] or {}).items()]
@@ -215,9 +219,36 @@ def _topic_title(topic_id: str, knowledge: KnowledgeBase | None, lang: str) -> s
     return topic.title.get(lang) if topic else topic_id
 
 
+MONTHS = {"nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+                 "november", "desember"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December")}
+
+
+def month_name(month: str, lang: str = "nb") -> str:
+    """``2026-11`` as staff say it: ``november 2026`` (``November 2026``)."""
+    number, index = month.split("-")
+    return f"{MONTHS['nb' if lang == 'nb' else 'en'][int(index) - 1]} {number}"
+
+
 def day(iso: str, lang: str = "nb") -> str:
     """A date as staff write it: ``30.11.2026`` in Norwegian, ISO in English."""
     return dt.date.fromisoformat(iso).strftime("%d.%m.%Y") if lang == "nb" else iso
+
+
+def duration(minutes: float | None, lang: str = "nb") -> str:
+    """A span as staff say it: ``5 t 25 min`` (``5 h 25 min``), ``45 min``, ``2 d 3 t``; "–" for none."""
+    if minutes is None:
+        return "–"
+    total = round(minutes)
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    hour = "t" if lang == "nb" else "h"
+    if days:
+        return f"{days} d {hours} {hour}" if hours else f"{days} d"
+    if hours:
+        return f"{hours} {hour} {mins} min" if mins else f"{hours} {hour}"
+    return f"{mins} min"
 
 
 def percent(value: float | None, lang: str = "nb") -> str:

@@ -9,6 +9,7 @@ the matcher finds closest: a hint for the editor, never applied automatically.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 
+from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.matching.normalise import content_tokens, tokens
 from bot.reports.indicators import COUNTED, IN_PERIOD, NONE_OF_THESE, bounds
@@ -117,26 +119,64 @@ def unanswered_groups(
     return result
 
 
-def format_unanswered(groups: list[UnansweredGroup], lang: str = "nb", limit: int = 10) -> str:
-    """Plain text for staff in Telegram (``/unanswered``): one line per group, most frequent first."""
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class UnansweredPage:
+    """One page of ``/unanswered``: its text, and the page after it if there is one (for «Flere»)."""
+
+    text: str
+    period: Period
+    page: int
+    next_page: int | None = None
+
+
+def format_unanswered(
+    groups: list[UnansweredGroup], lang: str = "nb", limit: int = PAGE_SIZE, knowledge: KnowledgeBase | None = None,
+    offset: int = 0,
+) -> str:
+    """Plain text for staff in Telegram: one line per group from ``offset``, the closest answer by its title."""
     if not groups:
         return "Ingen ubesvarte spørsmål i perioden." if lang == "nb" else "No unanswered questions in the period."
-    closest = "nærmest" if lang == "nb" else "closest"
+    closest = "nærmeste svar" if lang == "nb" else "closest answer"
     lines = []
-    for number, group in enumerate(groups[:limit], start=1):
-        hint = f" ({closest}: {group.suggested_entry} {group.score:.2f})" if group.suggested_entry else ""
+    for number, group in enumerate(groups[offset:offset + limit], start=offset + 1):
+        hint = f" ({closest}: {entry_title(group.suggested_entry, knowledge, lang)})" if group.suggested_entry else ""
         lines.append(f"{number}. {group.count}× «{group.example}»{hint}")
-    rest = len(groups) - limit
+    rest = len(groups) - offset - limit
     if rest > 0:
         lines.append(f"… og {rest} grupper til" if lang == "nb" else f"… and {rest} more groups")
     return "\n".join(lines)
 
 
+def entry_title(entry_id: str, knowledge: KnowledgeBase | None, lang: str) -> str:
+    """An entry's title for staff; its id only when the knowledge base no longer has it."""
+    entry = knowledge.get(entry_id) if knowledge is not None else None
+    return entry.title.get(lang) if entry else entry_id
+
+
 def telegram_unanswered(
-    db: Database, argument: str | None = None, lang: str = "nb", matcher: Matcher | None = None, limit: int = 10
-) -> str:
-    """``/unanswered [period]``: the largest groups as plain text; raises ``PeriodError`` for a bad period."""
-    period = period_argument(argument)
+    db: Database, argument: str | None = None, lang: str = "nb", matcher: Matcher | None = None,
+    limit: int = PAGE_SIZE, page: int = 0, period: Period | None = None, today: dt.date | None = None,
+) -> UnansweredPage:
+    """``/unanswered [period]`` and its «Flere» pages; raises ``PeriodError`` for a bad period.
+
+    ``period`` (from a «Flere» button) wins over ``argument``. A page past the end says so: the groups
+    change as people ask and the purge erases texts, so an old button can point beyond them.
+    """
+    period = period or period_argument(argument, today)
     groups = unanswered_groups(db, period, matcher)
-    heading = (f"Ubesvarte spørsmål {period.label}" if lang == "nb" else f"Unanswered questions {period.label}")
-    return heading + "\n" + format_unanswered(groups, lang, limit)
+    knowledge = matcher.knowledge if matcher is not None else None
+    label = period.local_label if lang == "nb" else period.label
+    heading = f"Ubesvarte spørsmål {label}" if lang == "nb" else f"Unanswered questions {label}"
+    if page and page * limit >= len(groups):
+        gone = ("Denne siden finnes ikke lenger: det er færre grupper nå. Send /unanswered på nytt." if lang == "nb"
+                else "This page is gone: there are fewer groups now. Send /unanswered again.")
+        return UnansweredPage(f"{heading}\n{gone}", period, page)
+    if page:
+        first, last = page * limit + 1, min((page + 1) * limit, len(groups))
+        heading += f" · {first}–{last} av {len(groups)}" if lang == "nb" else f" · {first}–{last} of {len(groups)}"
+    more = page + 1 if (page + 1) * limit < len(groups) else None
+    return UnansweredPage(heading + "\n" + format_unanswered(groups, lang, limit, knowledge, page * limit),
+                          period, page, more)
