@@ -136,6 +136,21 @@ def m004_review_queue(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_handoff_outcome_and_profile_asks(db: Database) -> None:
+    """How a handoff ended, for the status on its staff-chat post; profile questions never sent.
+
+    Earlier releases marked users as asked for their profile even with no roles configured, when
+    no question was sent. Someone who was really asked and answered has a role or municipality,
+    and someone who pressed skip is ``skipped``; an ``asked`` with neither was, in those releases,
+    most likely never sent, so it is cleared and the question is asked once roles exist. A user
+    who saw the question and ignored it may be asked a second time: one question more, not lost.
+    """
+    db.table("handoffs").add_column("closed_by", str)
+    db.execute("update users set profile_state = null where profile_state = 'asked' "
+                "and role is null and municipality is null")
+
+
 def open_database(path: Path) -> Database:
     """Open (creating folder and file if needed), tune for a long-running writer, migrate."""
     path.parent.mkdir(parents=True, exist_ok=True)
