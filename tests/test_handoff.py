@@ -12,7 +12,7 @@ import pytest
 from bot.config import Config
 from tests.offline import BOT_ID, Harness, config_for, harness_for
 
-STAFF = {"id": -2001, "type": "supergroup", "title": "Næringsavdelingen"}
+STAFF: dict[str, Any] = {"id": -2001, "type": "supergroup", "title": "Næringsavdelingen"}
 STAFFER = 555
 
 
