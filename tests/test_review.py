@@ -312,7 +312,7 @@ def test_there_is_no_write_api(server: str) -> None:
     response = httpx.post(f"{server}/inquiries/inquiries/-/insert", json={"row": {"text": "x"}}, timeout=5)
     assert response.status_code in (403, 404, 405)
     plugins = httpx.get(f"{server}/-/plugins.json", timeout=5).json()
-    assert [plugin["name"] for plugin in plugins] == ["bot.reports.review_period"]
+    assert [plugin["name"] for plugin in plugins] == ["bot.reports.review_plugin"]
     assert plugins[0]["hooks"] == ["prepare_jinja2_environment"]  # templates only: it reads and writes nothing
 
 

@@ -3,7 +3,9 @@
 The database is served as a normal (mutable) file, never ``immutable``, because the bot keeps
 writing to it; Datasette reads such files through ``mode=ro`` connections and allows only SELECT
 statements. The only ways it could write are canned queries marked ``write: true`` and plugins,
-so this module refuses the first and switches off every plugin that is not part of Datasette.
+so this module refuses the first and switches off every plugin that is not part of Datasette
+(except its own, ``review_plugin``, which only adds a template function). Before serving it
+writes one lookup table, ``entry_topics``, from the knowledge base, for the overview's topics.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from sqlite_utils import Database
 
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports import review_period
 from bot.reports.metrics import BY_NAME, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
 from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
@@ -152,8 +153,8 @@ def disable_plugins() -> list[str]:
     """Unregister every plugin that does not ship with Datasette; some (like write APIs) could change data."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
-    extra = [plugin for plugin in pm.get_plugins()
-             if getattr(plugin, "__name__", "") not in DEFAULT_PLUGINS and plugin is not review_period]
+    own = ("bot.reports.review_plugin",)
+    extra = [plugin for plugin in pm.get_plugins() if getattr(plugin, "__name__", "") not in (*DEFAULT_PLUGINS, *own)]
     for plugin in extra:
         pm.unregister(plugin)
     return [getattr(plugin, "__name__", repr(plugin)) for plugin in extra]
@@ -163,8 +164,10 @@ def enable_own_plugin() -> None:
     """The review's own hooks (the period shown on query pages); they read nothing and write nothing."""
     from datasette.plugins import pm
 
-    if not pm.is_registered(review_period):
-        pm.register(review_period)
+    from bot.reports import review_plugin
+
+    if not pm.is_registered(review_plugin):
+        pm.register(review_plugin)
 
 
 def build_datasette(database_path: Path, metadata: dict[str, Any]) -> Any:

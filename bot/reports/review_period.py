@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from datasette import hookimpl
-
 from bot.store.database import oslo_time_sql
 
 FIRST_DAYS = 5
@@ -112,9 +110,3 @@ def shown_period(fra: str | None, til: str | None, today: dt.date | None = None)
     if end < start:
         return Shown(f"«til» ({_day(end)}) er før «fra» ({_day(start)}), så perioden er tom.", True, *defaults)
     return Shown(f"Periode: {_day(start)}–{_day(end)}, dager i norsk tid{note}.", False, *defaults)
-
-
-@hookimpl
-def prepare_jinja2_environment(env: Any) -> None:
-    """The query page template calls ``review_period(fra, til)``."""
-    env.globals["review_period"] = shown_period
