@@ -70,7 +70,8 @@ def test_a_handoff_post_shows_its_status_through_answer_restart_and_block(
                                     message_thread_id=thread)
         assert server.wait_for_bot_message(lise, lambda m: "Kom innom kontoret" in m.get("text", ""))
         assert reply.message is not None
-        assert eventually(lambda: server.reactions.get((staff_chat.id, reply.message["message_id"])) == ["👍"])
+        reply_id = reply.message["message_id"]
+        assert eventually(lambda: server.reactions.get((staff_chat.id, reply_id)) == ["👍"])
     finally:
         assert bot.stop() == 0, bot.log
 
