@@ -217,7 +217,8 @@ def test_pages_speak_norwegian(server: str, path: str) -> None:
     page = httpx.get(f"{server}{path}", timeout=5).text
     assert '<html lang="nb">' in page and "Laget med" in page
     for english in ("Powered by", "Queries took", "Run SQL", "0 results", "0 records", "This data as",
-                    "Advanced export", "Suggested facets", "hidden table", "Custom SQL query", "Error 403"):
+                    "Advanced export", "Suggested facets", "hidden table", "Custom SQL query", "Forbidden",
+                    "permission"):
         assert english not in page, (path, english)
 
 
