@@ -43,7 +43,8 @@ def guesses(context: Context, question: str | None) -> list[str]:
 
 
 def pseudonym(handoff: Handoff) -> str:
-    return f"bruker {(handoff.user_ref or '')[:8]}"
+    """A short pseudonym; after /forget there is none, and the post says so."""
+    return f"bruker {handoff.user_ref[:8]}" if handoff.user_ref else "bruker (slettet)"
 
 
 def post_text(context: Context, handoff: Handoff, shown_as: str | None = None) -> str:

@@ -141,6 +141,17 @@ async def test_the_user_ending_it_shows_on_the_post(desk: Harness) -> None:
     assert "✖ Avsluttet av innbyggeren" in edits(desk)[-1]["text"]
 
 
+async def test_forget_during_a_handoff_takes_the_question_off_the_post(desk: Harness) -> None:
+    await hand_off(desk)
+    await desk.say("/forget")
+    await desk.press("x:yes")
+    last = edits(desk)[-1]
+    assert last["text"].startswith("#H-1 · bruker (slettet) · NB")
+    assert "bakeriet" not in last["text"] and "Spørsmål: –" in last["text"]
+    assert re.search(r"\n\n✖ Slettet av innbyggeren \(/forget\) · \d\d:\d\d$", last["text"])
+    assert keyboard(last) == []
+
+
 async def test_guesses_are_entry_titles_without_scores(desk: Harness) -> None:
     await hand_off(desk, ESTABLISHING)
     knowledge = desk.app.bot_data.services.engines.engine.knowledge
