@@ -71,3 +71,18 @@ def test_the_page_says_which_period_was_used() -> None:
     backwards = shown_period("2026-03-01", "2026-02-01", today)
     assert backwards.error and "er før" in backwards.text
     assert (wrong["fra"], wrong["til"]) == ("2026-11-01", "2026-11-30")  # the defaults shown in empty fields
+
+
+def test_the_norwegian_templates_are_for_the_installed_datasette() -> None:
+    """They are translated copies of Datasette's own: a new Datasette needs them compared again."""
+    from importlib import resources
+
+    import datasette
+
+    folder = resources.files("bot.reports").joinpath("review_templates")
+    names = sorted(item.name for item in folder.iterdir() if item.name.endswith(".html"))
+    assert names
+    for name in names:
+        first_line = folder.joinpath(name).read_text("utf-8").splitlines()[0]
+        assert first_line.startswith(f"{{# Datasette {datasette.__version__}'s own template"), name
+        assert (resources.files("datasette") / "templates" / name).is_file(), name
