@@ -278,8 +278,12 @@ class Assistant:
         )
 
     def _should_ask_profile(self, sender: Sender, reply: Reply, recorded: Recorded) -> bool:
-        """Ask "who are you asking as?" once, after the first useful answer, never after skip."""
-        if not self.config.profile.ask or sender.is_staff or recorded.duplicate:
+        """Ask "who are you asking as?" once, after the first useful answer, never after skip.
+
+        Without roles configured there is no question to send, so nobody is marked as asked:
+        they are asked once roles exist.
+        """
+        if not self.config.profile.ask or not self.config.profile.roles or sender.is_staff or recorded.duplicate:
             return False
         if reply.outcome != "answered":
             return False

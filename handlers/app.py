@@ -8,9 +8,9 @@ import logging
 import os
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
@@ -20,30 +20,11 @@ from bot.learning.suggestions import SuggestionBox
 from bot.services import build_services
 from bot.store.privacy import purge_expired, retention_cutoff
 from handlers.context import CONTEXT_TYPES, Context
+from handlers.menus import set_command_menus
 from handlers.runner import serve
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = {
-    "nb": [
-        ("start", "Start og temaer"),
-        ("topics", "Temaer"),
-        ("help", "Hjelp"),
-        ("language", "Språk"),
-        ("contact", "Snakk med en person"),
-        ("privacy", "Hva som lagres"),
-        ("forget", "Slett det som er lagret om meg"),
-    ],
-    "en": [
-        ("start", "Start and topics"),
-        ("topics", "Topics"),
-        ("help", "Help"),
-        ("language", "Language"),
-        ("contact", "Talk to a person"),
-        ("privacy", "What is stored"),
-        ("forget", "Delete what is stored about me"),
-    ],
-}
 PURGE_TIME = dt.time(hour=3, minute=15, tzinfo=dt.UTC)
 FLUSH_SECONDS = 5
 
@@ -87,7 +68,7 @@ async def _start_services(application: Application[Any, Any, Any, Any, Any, Any]
     config: Config = application.bot_data.config
     services = build_services(config, application.bot_data.engines)
     application.bot_data.services = services
-    await _set_commands(application)
+    await set_command_menus(application, config)
     if application.job_queue is not None:
         application.job_queue.run_repeating(_reload_knowledge, interval=config.knowledge.reload_seconds,
                                             first=config.knowledge.reload_seconds, name="reload")
@@ -106,18 +87,6 @@ async def _stop_services(application: Application[Any, Any, Any, Any, Any, Any])
     if services is not None:
         services.close()
         application.bot_data.services = None
-
-
-async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu per language; servers that do not support it must not stop start-up."""
-    for lang, commands in COMMANDS.items():
-        try:
-            await application.bot.set_my_commands(
-                [BotCommand(name, description) for name, description in commands],
-                language_code=lang if lang == "nb" else None,
-            )
-        except TelegramError as error:
-            logger.warning("Could not set the command menu (%s): %s", lang, error)
 
 
 async def _reload_knowledge(context: Context) -> None:

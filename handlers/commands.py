@@ -8,6 +8,7 @@ from bot.phrases import phrase
 from handlers import keyboards
 from handlers.context import Context
 from handlers.formatting import plain
+from handlers.menus import staff_help
 from handlers.replies import send
 
 
@@ -29,10 +30,21 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def show_help(update: Update, context: Context) -> None:
-    """How to ask, and the commands."""
+    """How to ask, and the commands; staff get their own commands, in Norwegian."""
     _note(update, context, "help")
+    chat = update.effective_chat
+    assert chat is not None
+    if context.sender.is_staff:
+        await send(context, chat.id, plain(staff_help(chat.id == context.services.config.staff.chat_id)),
+                   thread_id=_topic_of(update))
+        return
     lang = context.services.assistant.language(context.sender)
-    await send(context, update.effective_chat.id, plain(phrase("help", lang)))  # type: ignore[union-attr]
+    await send(context, chat.id, plain(phrase("help", lang)))
+
+
+def _topic_of(update: Update) -> int | None:
+    message = update.effective_message
+    return message.message_thread_id if message is not None and message.is_topic_message else None
 
 
 async def show_topics(update: Update, context: Context) -> None:

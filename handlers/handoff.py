@@ -15,7 +15,7 @@ from bot.phrases import contact_details, phrase
 from bot.store.handoffs import Handoff, staff_card
 from bot.store.inquiries import InquiryKind, Recorded
 from bot.store.redaction import redact
-from handlers import keyboards
+from handlers import keyboards, staff_posts
 from handlers.context import Context
 from handlers.formatting import plain, split_text
 from handlers.presses import button
@@ -119,25 +119,24 @@ async def forward_question(update: Update, context: Context, question: str | Non
         if existing is None and staff_chat is not None:
             existing = desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id)
         if existing is not None and existing.status == "open" and existing.staff_message_id is None:
-            await _route(update, context, existing, question)
+            await _route(update, context, existing)
         return
     if staff_chat is None:
         desk.open(user_ref, None, lang, question, recorded.inquiry_id, routed=False)
         await send(context, chat.id, plain(contact_details(service.config.staff.contact, lang)))
         return
-    await _route(update, context, desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id), question)
+    await _route(update, context, desk.open(user_ref, chat.id, lang, question, recorded.inquiry_id))
 
 
-async def _route(update: Update, context: Context, handoff: Handoff, question: str | None) -> None:
+async def _route(update: Update, context: Context, handoff: Handoff) -> None:
     """Post to the staff chat and confirm to the user; an unreachable staff chat makes it ``unrouted``."""
     service = context.services
     chat = update.effective_chat
     assert chat is not None
     lang = handoff.lang or "nb"
     try:
-        profile = service.log.users.get(handoff.user_ref or "")
-        await _post_to_staff(context, handoff, _guesses(context, question), profile,
-                             _shown_as(update, context, handoff))
+        shown_as = _shown_as(update, context, handoff)
+        await _post_to_staff(context, handoff, staff_posts.post_text(context, handoff, shown_as))
     except TelegramError as error:
         service.handoffs.mark_unrouted(handoff)
         logger.error("Handoff %s could not be posted to the staff chat (%s): add the bot to the staff group "
@@ -150,23 +149,15 @@ async def _route(update: Update, context: Context, handoff: Handoff, question: s
                keyboards.end_handoff_button(handoff.id, lang))
 
 
-def _guesses(context: Context, question: str | None) -> list[tuple[str, float]]:
-    if not question:
-        return []
-    ranked = context.services.engines.engine.matcher.rank(question, limit=3)
-    return [(candidate.entry_id, candidate.score) for candidate in ranked]
-
-
 def _shown_as(update: Update, context: Context, handoff: Handoff) -> str:
     """A short pseudonym, or the first name only where ``staff.show_names`` allows it."""
     user = update.effective_user
     if context.services.config.staff.show_names and user is not None:
         return user.first_name
-    return f"bruker {(handoff.user_ref or '')[:8]}"
+    return staff_posts.pseudonym(handoff)
 
 
-async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple[str, float]],
-                         profile: dict[str, object] | None, shown_as: str) -> None:
+async def _post_to_staff(context: Context, handoff: Handoff, text: str) -> None:
     """One forum topic per handoff where the staff chat is a forum; a plain message otherwise."""
     service = context.services
     staff_chat = service.config.staff.chat_id
@@ -178,8 +169,7 @@ async def _post_to_staff(context: Context, handoff: Handoff, guesses: list[tuple
             thread_id = topic.message_thread_id
         except TelegramError as error:
             logger.info("No forum topic for %s (%s); posting a plain message", handoff.reference, error)
-    message = await send(context, staff_chat, plain(staff_card(handoff, guesses, profile, shown_as)),
-                         keyboards.staff_buttons(handoff.id), thread_id)
+    message = await send(context, staff_chat, plain(text), keyboards.staff_buttons(handoff.id), thread_id)
     service.handoffs.link_staff_message(handoff, message.message_id, thread_id)
 
 
@@ -190,7 +180,7 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     recorded: Recorded = service.assistant.note_handoff(who, update.update_id, via="message", question=text)
     if handoff.status == "open" and handoff.staff_message_id is None and service.config.staff.chat_id is not None:
         # Opened but never posted (the process died in between): post it now, then it is linked.
-        await _route(update, context, handoff, handoff.question)
+        await _route(update, context, handoff)
         return
     if recorded.duplicate or service.config.staff.chat_id is None:
         return

@@ -305,8 +305,36 @@ async def test_set_my_commands_per_language(server: BotApiServer, bot: telegram.
     assert server.commands[""] == [{"command": "help", "description": "Help"}]
     with pytest.raises(BadRequest, match=r"(?i)Bot_command_invalid"):
         await bot.set_my_commands([telegram.BotCommand("Start", "x")])
-    with pytest.raises(BadRequest, match=r"(?i)scopes"):
-        await bot.set_my_commands(commands, scope=telegram.BotCommandScopeAllPrivateChats())
+    assert await bot.set_my_commands(commands, scope=telegram.BotCommandScopeAllPrivateChats()) is True
+    assert server.scoped_commands["all_private_chats"][""] == server.commands["nb"]
+
+
+async def test_set_my_commands_per_chat(server: BotApiServer, bot: telegram.Bot) -> None:
+    staff = server.add_group("Ansatte", type="supergroup")
+    kari = server.add_user("Kari", started=True)
+    stranger = server.add_user("Ola")
+    menu = [telegram.BotCommand("close", "Lukk")]
+    assert await bot.set_my_commands(menu, scope=telegram.BotCommandScopeChat(staff.id)) is True
+    assert await bot.set_my_commands(menu, scope=telegram.BotCommandScopeChat(kari.id), language_code="nb") is True
+    assert await bot.set_my_commands(menu, scope=telegram.BotCommandScopeChatAdministrators(staff.id)) is True
+    assert set(server.scoped_commands) == {f"chat:{staff.id}", f"chat:{kari.id}", f"chat_administrators:{staff.id}"}
+    assert server.scoped_commands[f"chat:{kari.id}"] == {"nb": [{"command": "close", "description": "Lukk"}]}
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands(menu, scope=telegram.BotCommandScopeChat(stranger.id))  # never wrote to the bot
+    with pytest.raises(BadRequest, match=r"(?i)group chats only"):
+        await bot.set_my_commands(menu, scope=telegram.BotCommandScopeChatAdministrators(kari.id))
+
+
+async def test_set_message_reaction(server: BotApiServer, bot: telegram.Bot) -> None:
+    kari = server.add_user("Kari", started=True)
+    said = server.send_message(kari, "hei")
+    assert said.message is not None
+    assert await bot.set_message_reaction(kari.id, said.message["message_id"], "👍") is True
+    assert server.reactions[(kari.id, said.message["message_id"])] == ["👍"]
+    with pytest.raises(BadRequest, match=r"(?i)reaction_invalid"):
+        await bot.set_message_reaction(kari.id, said.message["message_id"], "🐍")
+    with pytest.raises(BadRequest, match=r"(?i)message_id_invalid"):
+        await bot.set_message_reaction(kari.id, 9999, "👍")
 
 
 async def test_forum_topics(server: BotApiServer, bot: telegram.Bot) -> None:

@@ -12,7 +12,7 @@ import pytest
 from bot.config import Config
 from tests.offline import BOT_ID, Harness, config_for, harness_for
 
-STAFF = {"id": -2001, "type": "supergroup", "title": "Næringsavdelingen"}
+STAFF: dict[str, Any] = {"id": -2001, "type": "supergroup", "title": "Næringsavdelingen"}
 STAFFER = 555
 
 
@@ -174,7 +174,8 @@ async def test_daily_limit_and_block_stop_further_handoffs(tmp_path: Path, shipp
         # A refused attempt is no handoff: no row, and the question counts as unanswered.
         assert [row["status"] for row in handoffs(harness)] == ["closed"]
         assert harness.rows("text = 'Et spørsmål til'")[0]["outcome"] == "fallback"
-        assert len(staff_posts(harness)) == 2  # the question and the closing note, nothing new
+        # The question, the note that the user is blocked and the closing note; nothing new.
+        assert len(staff_posts(harness)) == 3
 
 
 async def test_chat_ids_are_erased_after_the_grace_period(desk: Harness) -> None:

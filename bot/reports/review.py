@@ -3,36 +3,64 @@
 The database is served as a normal (mutable) file, never ``immutable``, because the bot keeps
 writing to it; Datasette reads such files through ``mode=ro`` connections and allows only SELECT
 statements. The only ways it could write are canned queries marked ``write: true`` and plugins,
-so this module refuses the first and switches off every plugin that is not part of Datasette.
+so this module refuses the first and switches off every plugin that is not part of Datasette
+(except its own, ``review_plugin``, which only adds a template function). Before serving it
+writes one lookup table, ``entry_topics``, from the knowledge base, for the overview's topics.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 import logging
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlite_utils import Database
 
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.metrics import BY_NAME, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
+from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
+from bot.store.database import oslo_time_sql
 
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 METADATA_FILE = "review_metadata.yaml"
+TEMPLATES = "review_templates"  # Datasette 0.65's own templates, translated to Bokmål
+OVERVIEW_TABLE = "inquiry_overview"
 TEMPLATE_DATABASE = "inquiries"
 INDICATORS_QUERY = "indikatorer-mot-maltall"
 # The current calendar year in UTC, as the report's default period; no ":" so Datasette sees no parameters.
 YEAR_BOUNDS = ("WITH bounds AS (SELECT strftime('%Y', 'now') || '-01-01' AS start, "
                "(strftime('%Y', 'now') + 1) || '-01-01' AS stop)")
-PLACEHOLDERS = {"counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED}
+
+
+class _PerColumn(dict[str, str]):
+    """``{name[COLUMN]}`` in a query: the SQL ``expression(COLUMN)``."""
+
+    def __init__(self, expression: Callable[[str], str]) -> None:
+        super().__init__()
+        self.expression = expression
+
+    def __missing__(self, column: str) -> str:
+        return self.expression(column)
+
+
+PLACEHOLDERS: dict[str, Any] = {
+    "counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED,
+    "period": period_sql(),
+    "in_period": _PerColumn(in_period_sql),
+    "oslo": _PerColumn(lambda column: oslo_time_sql(column, "%Y-%m-%d %H:%M")),
+    "month": _PerColumn(lambda column: oslo_time_sql(column, "%Y-%m")),
+}
 
 
 class ReviewError(Exception):
@@ -90,27 +118,69 @@ def review_metadata(
     indicators = database["queries"][INDICATORS_QUERY]
     indicators["sql"] = indicators_sql(config.indicators, knowledge)
     indicators["description"] = indicators_description(config.indicators, indicators["description"])
+    metadata["description_html"] = front_page(database_name, metadata)
     return metadata
+
+
+def front_page(database_name: str, metadata: dict[str, Any]) -> str:
+    """The front page's text: the description, then links to the ready-made queries and the overview."""
+    database = metadata["databases"][database_name]
+    links = [(f"/{database_name}/{name}", query["title"]) for name, query in database["queries"].items()]
+    overview = database.get("tables", {}).get(OVERVIEW_TABLE)
+    if overview:
+        links.append((f"/{database_name}/{OVERVIEW_TABLE}", overview["title"]))
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in links)
+    return (f"<p>{html.escape(metadata.get('description', ''))}</p>"
+            f'<h2 id="ferdige-sporringer">Ferdige spørringer</h2><ul class="bullets">{items}</ul>')
+
+
+def store_entry_topics(db: Database, knowledge: KnowledgeBase | None) -> int:
+    """Each entry's title and topic, for the overview's topic column; replaced whole, in one transaction."""
+    rows = []
+    if knowledge is not None:
+        for entry in knowledge:
+            topic = knowledge.topics.get(entry.topic)
+            rows.append({"entry_id": entry.id, "title": entry.title.get("nb"), "topic_id": entry.topic,
+                         "topic": topic.title.get("nb") if topic else entry.topic})
+    with db.atomic():
+        db.execute("delete from entry_topics")
+        if rows:
+            db.table("entry_topics").insert_all(rows)
+    return len(rows)
 
 
 def disable_plugins() -> list[str]:
     """Unregister every plugin that does not ship with Datasette; some (like write APIs) could change data."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
-    extra = [plugin for plugin in pm.get_plugins() if getattr(plugin, "__name__", "") not in DEFAULT_PLUGINS]
+    own = ("bot.reports.review_plugin",)
+    extra = [plugin for plugin in pm.get_plugins() if getattr(plugin, "__name__", "") not in (*DEFAULT_PLUGINS, *own)]
     for plugin in extra:
         pm.unregister(plugin)
     return [getattr(plugin, "__name__", repr(plugin)) for plugin in extra]
 
 
+def enable_own_plugin() -> None:
+    """The review's own hooks (the period shown on query pages); they read nothing and write nothing."""
+    from datasette.plugins import pm
+
+    from bot.reports import review_plugin
+
+    if not pm.is_registered(review_plugin):
+        pm.register(review_plugin)
+
+
 def build_datasette(database_path: Path, metadata: dict[str, Any]) -> Any:
-    """A Datasette over the live file (mutable, read through ``mode=ro``), with plugins switched off."""
+    """A Datasette over the live file (mutable, read through ``mode=ro``), with other plugins switched off."""
     from datasette.app import Datasette
 
     disabled = disable_plugins()
     if disabled:
         logger.warning("Datasette plugins switched off for the read-only review: %s", ", ".join(disabled))
-    return Datasette(files=[str(database_path)], metadata=metadata, settings={"allow_download": False})
+    enable_own_plugin()
+    templates = resources.files("bot.reports").joinpath(TEMPLATES)
+    return Datasette(files=[str(database_path)], metadata=metadata, settings={"allow_download": False},
+                     template_dir=str(templates))
 
 
 def serve(config: Config, port: int = DEFAULT_PORT, knowledge: KnowledgeBase | None = None) -> None:
@@ -120,7 +190,11 @@ def serve(config: Config, port: int = DEFAULT_PORT, knowledge: KnowledgeBase | N
     from bot.store.database import open_database
 
     path = config.database_path
-    open_database(path).conn.close()  # create and migrate first, so every table exists
+    db = open_database(path)  # create and migrate first, so every table exists
+    try:
+        store_entry_topics(db, knowledge)  # the one write: the knowledge base's topics, for the overview
+    finally:
+        db.conn.close()
     datasette = build_datasette(path, review_metadata(path.stem, config, knowledge))
     logger.info("Serving %s read-only at http://%s:%d/", path, HOST, port)
     uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning")

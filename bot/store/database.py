@@ -12,6 +12,20 @@ BUSY_TIMEOUT_MS = 2000
 migrations = Migrations("naeringsbot")
 
 
+def oslo_time_sql(column: str, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """SQL for a UTC time as the clock in Drammen shows it, in SQLite's own functions.
+
+    Summer time runs from the last Sunday of March to the last Sunday of October, 01:00 UTC
+    both times (the first Sunday on or after the 25th), so the view and the queries work in any
+    SQLite client, not only where Python's zoneinfo is at hand.
+    """
+    moment = f"strftime('%Y-%m-%dT%H:%M:%S', {column})"
+    year = f"strftime('%Y', {column})"
+    summer = (f"{moment} >= date({year} || '-03-25', 'weekday 0') || 'T01:00:00' "
+              f"and {moment} < date({year} || '-10-25', 'weekday 0') || 'T01:00:00'")
+    return f"strftime('{pattern}', {column}, case when {summer} then '+2 hours' else '+1 hour' end)"
+
+
 @migrations()
 def m001_initial_schema(db: Database) -> None:
     """Tables staff queries rely on (see PRODUCT.md), and their indexes for the reports."""
@@ -151,6 +165,32 @@ def m005_inquiry_parts(db: Database) -> None:
     )
     db.table("inquiry_parts").create_index(["inquiry_id", "part"], unique=True)
     db.table("inquiry_parts").create_index(["entry_id"])
+
+
+@migrations()
+def m006_handoff_outcome_and_profile_asks(db: Database) -> None:
+    """How a handoff ended, for the status on its staff-chat post; profile questions never sent.
+
+    Earlier releases marked users as asked for their profile even with no roles configured, when
+    no question was sent. Someone who was really asked and answered has a role or municipality,
+    and someone who pressed skip is ``skipped``; an ``asked`` with neither was, in those releases,
+    most likely never sent, so it is cleared and the question is asked once roles exist. A user
+    who saw the question and ignored it may be asked a second time: one question more, not lost.
+    """
+    db.table("handoffs").add_column("closed_by", str)
+    db.execute("update users set profile_state = null where profile_state = 'asked' "
+                "and role is null and municipality is null")
+    # The review's overview of real users' inquiries with their topic and month in Oslo time, for
+    # facets; ``naeringsbot review`` fills ``entry_topics`` from the knowledge base when it starts.
+    db.table("entry_topics").create({"entry_id": str, "title": str, "topic_id": str, "topic": str}, pk="entry_id")
+    db.create_view(
+        "inquiry_overview",
+        f"select i.id, {oslo_time_sql('i.received_at', '%Y-%m-%d %H:%M')} as tid, "
+        f"{oslo_time_sql('i.received_at', '%Y-%m')} as måned, i.lang as språk, i.kind as type, i.text as tekst, "
+        "i.outcome as utfall, t.topic as tema, i.entry_id as svar, t.title as tittel, i.score as treff, "
+        "i.received_at from inquiries i left join entry_topics t on t.entry_id = i.entry_id "
+        "where i.is_staff = 0 and i.channel = 'telegram'",
+    )
 
 
 def open_database(path: Path) -> Database:

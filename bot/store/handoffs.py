@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -17,6 +18,16 @@ from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
 
 Status = Literal["open", "answered", "closed", "unrouted"]
+ClosedBy = Literal["staff", "blocked", "user", "forgotten"]
+LOCAL = ZoneInfo("Europe/Oslo")  # staff read times as Drammen's clock shows them
+STATUS_MARKS = ("✅", "✖", "🚫")  # a staff-chat post's last line is its status when it starts with one
+CLOSED_LABELS: dict[str | None, str] = {
+    "staff": "✖ Lukket",
+    "blocked": "🚫 Sperret",
+    "user": "✖ Avsluttet av innbyggeren",
+    "forgotten": "✖ Slettet av innbyggeren (/forget)",
+    None: "✖ Lukket",
+}
 
 
 @dataclass(frozen=True)
@@ -30,13 +41,17 @@ class Handoff:
     question: str | None
     thread_id: int | None
     staff_message_id: int | None
+    first_answered_at: str | None = None
+    closed_at: str | None = None
+    closed_by: ClosedBy | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Handoff:
         return cls(
             id=row["id"], reference=row["reference"], status=row["status"], user_ref=row["user_ref"],
             chat_id=row["chat_id"], lang=row["lang"], question=row["question"], thread_id=row["thread_id"],
-            staff_message_id=row["staff_message_id"],
+            staff_message_id=row["staff_message_id"], first_answered_at=row["first_answered_at"],
+            closed_at=row["closed_at"], closed_by=row.get("closed_by"),
         )
 
 
@@ -133,24 +148,30 @@ class HandoffDesk:
             if values:
                 self.db.table("handoffs").update(handoff.id, values)
 
-    def mark_answered(self, handoff: Handoff, answered_by: str) -> None:
-        """Record the first staff answer's time and who gave it (a pseudonym)."""
+    def mark_answered(self, handoff: Handoff, answered_by: str) -> bool:
+        """Record the first staff answer's time and who gave it (a pseudonym); True the first time."""
         with self.db.atomic():
-            self.db.execute(
+            cursor = self.db.execute(
                 "update handoffs set status = case when status = 'open' then 'answered' else status end, "
-                "first_answered_at = coalesce(first_answered_at, ?), answered_by = coalesce(answered_by, ?) "
-                "where id = ?",
+                "first_answered_at = ?, answered_by = ? where id = ? and first_answered_at is null",
                 [utc_now(), answered_by, handoff.id],
             )
+        return bool(cursor.rowcount)
 
-    def close(self, handoff: Handoff) -> bool:
+    def close(self, handoff: Handoff, by: ClosedBy = "staff") -> bool:
         """Close an active handoff; False when it was not active."""
         with self.db.atomic():
             cursor = self.db.execute(
-                "update handoffs set status = 'closed', closed_at = ? where id = ? and status in ('open', 'answered')",
-                [utc_now(), handoff.id],
+                "update handoffs set status = 'closed', closed_at = ?, closed_by = ? "
+                "where id = ? and status in ('open', 'answered')",
+                [utc_now(), by, handoff.id],
             )
         return bool(cursor.rowcount)
+
+    def mark_closed_by(self, handoff: Handoff, by: ClosedBy) -> None:
+        """Say how an already closed handoff ended (blocked afterwards, or erased by /forget)."""
+        with self.db.atomic():
+            self.db.execute("update handoffs set closed_by = ? where id = ? and status = 'closed'", [by, handoff.id])
 
     def opened_today(self, user_ref: str) -> int:
         since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
@@ -189,7 +210,7 @@ def one_line(text: str) -> str:
 
 def staff_card(
     handoff: Handoff,
-    guesses: list[tuple[str, float]],
+    guesses: list[str],
     profile: dict[str, Any] | None,
     shown_as: str,
     follow_up: bool = False,
@@ -201,8 +222,36 @@ def staff_card(
     lines.append("")
     lines.append(("Oppfølging: " if follow_up else "Spørsmål: ") + one_line(handoff.question or "–"))
     if guesses and not follow_up:
-        lines.append("Botens beste forslag: " + ", ".join(f"{entry} ({score:.2f})" for entry, score in guesses))
+        lines.append("Botens beste forslag: " + "; ".join(one_line(title) for title in guesses))
     if not follow_up:
         lines.append("")
         lines.append("Svar ved å svare (reply) på denne meldingen. /close avslutter, /block sperrer brukeren.")
     return "\n".join(lines)
+
+
+def local_time(stamp: str, now: dt.datetime | None = None) -> str:
+    """An ISO time in UTC as staff read it in Drammen: ``10:42`` today, ``30.11. 10:42`` before."""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(LOCAL)
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(LOCAL).date()
+    return f"{moment:%H:%M}" if moment.date() == today else f"{moment.day}.{moment.month}. {moment:%H:%M}"
+
+
+def status_line(handoff: Handoff, now: dt.datetime | None = None) -> str | None:
+    """Where a handoff stands, for the whole team to see on its post: answered, closed, blocked."""
+    parts = []
+    if handoff.first_answered_at:
+        parts.append(f"✅ Besvart · {local_time(handoff.first_answered_at, now)}")
+    if handoff.status == "closed":
+        label = CLOSED_LABELS.get(handoff.closed_by, CLOSED_LABELS[None])
+        parts.append(f"{label} · {local_time(handoff.closed_at, now)}" if handoff.closed_at else label)
+    return " — ".join(parts) or None
+
+
+def with_status(card: str, line: str | None) -> str:
+    """The post's text with its status line replaced (or added after a blank line)."""
+    lines = card.rstrip("\n").split("\n")
+    if len(lines) > 1 and lines[-1].startswith(STATUS_MARKS):
+        lines = lines[:-1]
+        while lines and not lines[-1].strip():
+            lines.pop()
+    return "\n".join([*lines, "", line]) if line else "\n".join(lines)

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from tests.support.botapi_commands import set_message_reaction, set_my_commands
 from tests.support.botapi_format import MAX_CAPTION_LENGTH, check_inline_keyboard, check_text
 from tests.support.botapi_model import DEFAULT_TOPIC_COLOR, Chat, JsonDict, Topic, WebhookConfig, now
 from tests.support.botapi_state import BotApiState
@@ -202,30 +203,7 @@ def send_photo(state: BotApiState, p: Params) -> JsonDict:
     return _post(state, chat, p, {"photo": [size], **content})
 
 
-# ------------------------------------------------------- commands, forums
-
-
-def set_my_commands(state: BotApiState, p: Params) -> bool:
-    """The bot sets its menu per language; command scopes are not simulated."""
-    commands = p.get_json("commands", "commands")
-    if not isinstance(commands, list):
-        raise bad_request('parameter "commands" is required')
-    if len(commands) > 100:
-        raise bad_request("too many commands specified")
-    for command in commands:
-        if not isinstance(command, dict):
-            raise bad_request("can't parse BotCommand")
-        if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", "")).lstrip("/")):
-            raise bad_request("BOT_COMMAND_INVALID")
-        if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-    if p.has("scope"):
-        raise bad_request("the test server does not simulate bot command scopes")
-    language = p.get_str("language_code") or ""
-    if language and not re.fullmatch(r"[a-z]{2}", language):
-        raise bad_request("invalid language code specified")
-    state.commands[language] = [{"command": c["command"], "description": c["description"]} for c in commands]
-    return True
+# ----------------------------------------------------------------- forums
 
 
 def _forum(state: BotApiState, p: Params, what: str) -> Chat:
@@ -327,6 +305,7 @@ METHODS: dict[str, Handler] = {
     "answercallbackquery": answer_callback_query,
     "sendphoto": send_photo,
     "setmycommands": set_my_commands,
+    "setmessagereaction": set_message_reaction,
     "createforumtopic": create_forum_topic,
     "closeforumtopic": close_forum_topic,
     "setwebhook": set_webhook,

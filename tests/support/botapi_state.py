@@ -63,6 +63,8 @@ class BotApiState:
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.commands: dict[str, list[JsonDict]] = {}  # setMyCommands, by language_code ("" for all)
+        self.scoped_commands: dict[str, dict[str, list[JsonDict]]] = {}  # other scopes, see botapi_commands
+        self.reactions: dict[tuple[int, int], list[str]] = {}  # setMessageReaction, by (chat id, message id)
         self.webhook: WebhookConfig | None = None
         self.callback_queries: dict[str, JsonDict] = {}
         self.callback_answers: dict[str, JsonDict] = {}
