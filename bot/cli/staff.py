@@ -104,6 +104,7 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     \b
     Example: naeringsbot export --period 2026-11 --output henvendelser-november.xlsx
     """
+    from bot.cli.progress import progress_bar
     from bot.reports.export import export_csv, export_xlsx
 
     suffix = output.suffix.lower()
@@ -114,7 +115,8 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     period = read_period(start, end, period_text)
     db = open_inquiry_log(config)
     if suffix == ".xlsx":
-        counts = export_xlsx(db, period, output)
+        with progress_bar(f"Writing {output.name}") as progress:
+            counts = export_xlsx(db, period, output, progress)
         rows = ", ".join(f"{count} {table}" for table, count in counts.items())
     else:
         rows = f"{export_csv(db, period, output)} inquiries"

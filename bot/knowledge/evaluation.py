@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,12 +70,15 @@ def unknown_ids(questions: list[TestQuestion], engine: AnswerEngine, path: Path)
     ]
 
 
-def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, Any]:
-    """The contract's ``kb eval --json`` object."""
+def evaluate(engine: AnswerEngine, questions: list[TestQuestion],
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The contract's ``kb eval --json`` object; ``progress(done, total)`` reports the questions run."""
     engine.matcher.match("warm up the matcher before timing")
     results = []
     latencies = []
-    for question in questions:
+    for index, question in enumerate(questions):
+        if progress is not None:  # before the clock starts: drawing the bar is not matcher latency
+            progress(index, len(questions))
         started = time.perf_counter_ns()
         match = engine.matcher.match(question.q)
         latencies.append((time.perf_counter_ns() - started) / 1000)
@@ -95,6 +99,8 @@ def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, A
                 "kind": question.kind,
             }
         )
+    if progress is not None:
+        progress(len(questions), len(questions))
     summary = _summarise(questions, results)
     summary["match_latency_us"] = {
         "p50": round(_percentile(latencies, 50), 1),

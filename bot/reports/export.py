@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bot.reports.sections import WORDS
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WIDTH_SAMPLE_ROWS = 500
+PROGRESS_ROWS = 1000  # rows between two progress reports
 
 # (sheet, SQL); every query takes :start and :end.
 TABLES: dict[str, str] = {
@@ -59,17 +61,27 @@ def table_rows(db: Database, table: str, period: Period) -> tuple[list[str], lis
     return columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def export_xlsx(db: Database, period: Period, path: Path) -> dict[str, int]:
-    """Write the workbook: the summary sheet first, then one sheet per table; returns rows per sheet."""
+def export_xlsx(db: Database, period: Period, path: Path,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Write the workbook: the summary sheet first, then one sheet per table; returns rows per sheet.
+
+    ``progress(done, total)`` counts the rows written, and one step more for saving the file.
+    """
     workbook = Workbook()
     summary_sheet = workbook.active
     assert summary_sheet is not None
     summary_sheet.title = SUMMARY_SHEET
     counts: dict[str, int] = {}
-    for table in TABLES:
-        columns, rows = table_rows(db, table, period)
+    fetched = {table: table_rows(db, table, period) for table in TABLES}
+    total = sum(len(rows) for _, rows in fetched.values()) + 1
+
+    def rows_written(before: int) -> Callable[[int], None] | None:
+        return None if progress is None else lambda rows: progress(before + rows, total)
+
+    for table, (columns, rows) in fetched.items():
         sheet = workbook.create_sheet(table)
-        _write_table(sheet, columns, [[_cell(column, row[column]) for column in columns] for row in rows])
+        _write_table(sheet, columns, [[_cell(column, row[column]) for column in columns] for row in rows],
+                     rows_written(sum(counts.values())))
         counts[table] = len(rows)
     _write_table(summary_sheet, ["Hva", "Verdi"], [list(line) for line in _summary(db, period, counts)])
     for row in summary_sheet.iter_rows(min_row=2, max_col=2):
@@ -77,6 +89,8 @@ def export_xlsx(db: Database, period: Period, path: Path) -> dict[str, int]:
             row[1].number_format = "yyyy-mm-dd"
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+    if progress is not None:
+        progress(total, total)
     return counts
 
 
@@ -126,16 +140,22 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-def _write_table(sheet: Worksheet, columns: list[str], rows: list[list[Any]]) -> None:
+def _write_table(sheet: Worksheet, columns: list[str], rows: list[list[Any]],
+                 progress: Callable[[int], None] | None = None) -> None:
     """Bold frozen header, auto-filter over the data, date formats and widths that fit the content."""
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # a user's "=HYPERLINK(…)" is text, never a formula
-                cell.data_type = "s"
+        for position, value in enumerate(row, start=1):
+            # A user's "=HYPERLINK(…)" is text, never a formula. (sheet.max_row rescans every cell: not per row.)
+            if isinstance(value, str) and value.startswith("="):
+                sheet.cell(number, position).data_type = "s"
+        if progress is not None and (number - 1) % PROGRESS_ROWS == 0:
+            progress(number - 1)
+    if progress is not None:
+        progress(len(rows))
     sheet.freeze_panes = "A2"
     last_column = get_column_letter(max(len(columns), 1))
     sheet.auto_filter.ref = f"A1:{last_column}{len(rows) + 1}"
