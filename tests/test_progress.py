@@ -189,3 +189,15 @@ def test_kb_export_draws_its_bars_on_a_terminal_only(
     assert out.startswith("Wrote ")
     piped = CliRunner().invoke(cli, ["kb", "export", "--output", str(tmp_path / "again.xlsx")])
     assert piped.exit_code == 0 and piped.stderr == ""
+
+
+def test_kb_import_draws_its_bar_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = tmp_path / "kb.xlsx"
+    assert CliRunner().invoke(cli, ["kb", "export", "--output", str(workbook)]).exit_code == 0
+    out, err = on_terminal(monkeypatch, capsys, "kb", "import", str(workbook), "--dry-run")
+    assert bar_reached_the_end(err, "Comparing kb.xlsx")
+    assert out.startswith("No changes")
+    piped = CliRunner().invoke(cli, ["kb", "import", str(workbook), "--dry-run"])
+    assert piped.exit_code == 0 and piped.stderr == "" and piped.output.startswith("No changes")
