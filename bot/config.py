@@ -117,6 +117,18 @@ class StaffSettings(Settings):
         return None
 
 
+class OpsSettings(Settings):
+    """What monitoring reads: the polling heartbeat and how old it may get (``naeringsbot doctor --live``).
+
+    The heartbeat file is touched after every successful ``getUpdates``; by default it lies beside
+    the database. A long poll returns within ``telegram.poll_timeout`` seconds, so the limit only
+    needs room for that and for handling a batch.
+    """
+
+    heartbeat: Path | None = None
+    max_poll_age_seconds: float = Field(120.0, gt=0)
+
+
 class PrivacySettings(Settings):
     retention_days: int = Field(180, ge=1, le=3650)
 
@@ -231,6 +243,7 @@ class Config(Settings):
     flood: FloodSettings = FloodSettings()
     profile: ProfileSettings = ProfileSettings()
     indicators: list[Indicator] = []
+    ops: OpsSettings = OpsSettings()
     base_dir: Path = Field(Path("."), exclude=True)
 
     @property

@@ -28,6 +28,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.config import TelegramSettings
+from bot.health import heartbeat_path, touch_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,14 @@ async def _fetch(application: AnyApplication, offset: int | None, settings: Tele
 
 
 async def poll(application: AnyApplication, settings: TelegramSettings, stop: asyncio.Event) -> None:
-    """Long polling; the offset moves past an update only once it has been processed and saved."""
+    """Long polling; the offset moves past an update only once it has been processed and saved.
+
+    Every successful ``getUpdates`` touches the heartbeat file that ``doctor --live`` reads.
+    """
     bot = application.bot
+    config = application.bot_data.config
+    heartbeat = heartbeat_path(config) if config is not None else None
+    heartbeat_ok = True  # a heartbeat that cannot be written is reported once, not at every poll
     await retry_until_done(lambda: bot.delete_webhook(drop_pending_updates=False), "deleteWebhook", stop)
     offset: int | None = None
     backoff = 1.0
@@ -138,6 +145,8 @@ async def poll(application: AnyApplication, settings: TelegramSettings, stop: as
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             continue
         backoff = 1.0
+        if heartbeat is not None:
+            heartbeat_ok = touch_heartbeat(heartbeat, report=heartbeat_ok)
         for data in updates:
             if stop.is_set():
                 break

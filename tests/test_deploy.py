@@ -115,3 +115,66 @@ def test_the_environment_example_names_every_secret_and_no_value() -> None:
     settings = dict(line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#"))
     assert settings == {"TELEGRAM_BOT_TOKEN": "", "NAERINGSBOT_SECRET": ""}
     assert "0600" in example
+
+
+def healthcheck_command() -> list[str]:
+    arguments = dict(containerfile_instructions())["HEALTHCHECK"]
+    command: list[str] = json.loads(arguments.split("CMD", 1)[1])
+    return command
+
+
+def container_environment() -> dict[str, str]:
+    words = " ".join(arguments for name, arguments in containerfile_instructions() if name == "ENV").split()
+    return dict(word.split("=", 1) for word in words if "=" in word)
+
+
+def test_the_container_health_check_is_doctor_live_and_the_heartbeat_is_on_the_volume() -> None:
+    from bot.config import Config
+    from bot.health import heartbeat_path
+
+    assert healthcheck_command() == ["naeringsbot", "doctor", "--live"]
+    database = container_environment()["NAERINGSBOT_DATABASE"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NAERINGSBOT_DATABASE", database)
+        assert heartbeat_path(Config()) == Path("/data/heartbeat")
+
+
+def test_the_heartbeat_of_the_systemd_unit_is_in_a_path_the_hardened_service_may_write() -> None:
+    from bot.config import Config
+    from bot.health import heartbeat_path
+
+    service = unit_sections()["Service"]
+    prefix = "Environment=NAERINGSBOT_DATABASE="
+    lines = UNIT.read_text("utf-8").splitlines()
+    (database,) = [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NAERINGSBOT_DATABASE", database)
+        heartbeat = heartbeat_path(Config())
+    assert any(heartbeat.is_relative_to(path) for path in service["ReadWritePaths"].split())
+    assert "doctor --live" in UNIT.read_text("utf-8")  # how to monitor it is documented where it is installed
+
+
+@pytest.mark.parametrize(("poll_age", "status"), [(5, 0), (600, 1), (None, 1)])
+def test_the_container_health_check_command_tells_a_polling_bot_from_a_stalled_one(
+    tmp_path: Path, poll_age: float | None, status: int
+) -> None:
+    """The HEALTHCHECK's own command, run here as the container would run it (no image needed)."""
+    import os
+    import time
+
+    from bot.store.database import open_database
+
+    executable = Path(sys.executable).with_name("naeringsbot")
+    if not executable.exists():
+        pytest.skip("the naeringsbot console script is not installed in this environment")
+    database = tmp_path / "inquiries.db"
+    open_database(database).conn.close()
+    if poll_age is not None:
+        heartbeat = tmp_path / "heartbeat"
+        heartbeat.touch()
+        os.utime(heartbeat, (time.time() - poll_age, time.time() - poll_age))
+    environment = {**container_environment(), "NAERINGSBOT_DATABASE": str(database),
+                   "NAERINGSBOT_CONFIG": str(ROOT / "config.yaml"), "PATH": os.environ.get("PATH", "")}
+    command = [str(executable), *healthcheck_command()[1:]]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == status, result.stdout + result.stderr

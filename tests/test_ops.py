@@ -80,6 +80,39 @@ def test_backup_while_the_bot_writes_is_consistent_and_complete(database: Path, 
     assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
 
 
+def test_a_backup_in_steps_for_its_progress_bar_is_as_consistent_while_the_bot_writes(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import backup as backups
+
+    writer = sqlite3.connect(str(database), check_same_thread=False)
+    for number in range(1, 301):
+        add_inquiry(writer, number)
+    monkeypatch.setattr(backups, "BACKUP_STEP_PAGES", 1)  # a page per step: writes land between the steps
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        number = 301
+        while not stop.is_set():
+            add_inquiry(writer, number)
+            number += 1
+
+    steps: list[tuple[int, int]] = []
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    try:
+        verified = backups.backup(database, tmp_path / "copy.db", lambda done, total: steps.append((done, total)))
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+    assert len(steps) > 3 and steps[-1][0] == steps[-1][1]
+    copy = sqlite3.connect(str(tmp_path / "copy.db"))
+    ids = [row[0] for row in copy.execute("select id from inquiries order by id")]
+    assert ids == list(range(1, len(ids) + 1)) and len(ids) >= 300
+    assert copy.execute("select count(*) from feedback").fetchone()[0] == len(ids) == verified.counts["inquiries"]
+
+
 def test_backup_is_readable_only_by_its_owner(database: Path, tmp_path: Path) -> None:
     output = tmp_path / "copy.db"
     output.write_text("an older backup")

@@ -10,6 +10,7 @@ import click
 import yaml
 
 from bot.cli.common import build_engine, config_option, read_config
+from bot.cli.progress import progress_bar
 from bot.knowledge.check import check_knowledge
 from bot.knowledge.evaluation import QuestionFileError, evaluate, format_table, load_questions, unknown_ids
 from bot.knowledge.model import knowledge_files
@@ -78,7 +79,8 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
     if problems:
         click.echo("\n".join(str(problem) for problem in problems), err=True)
         sys.exit(1)
-    summary = evaluate(engine, questions)
+    with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
+        summary = evaluate(engine, questions, progress)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -120,8 +122,9 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
             click.echo(str(error), err=True)
             sys.exit(1)
     try:
-        found = calibrate(engine.matcher, config.knowledge.languages, dev, max_wrong=max_wrong,
-                          min_rejection=min_rejection, out_of_scope_share=out_of_scope_share)
+        with progress_bar("Scoring the alternate questions") as progress:
+            found = calibrate(engine.matcher, config.knowledge.languages, dev, max_wrong=max_wrong,
+                              min_rejection=min_rejection, out_of_scope_share=out_of_scope_share, progress=progress)
     except ValueError:
         click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
         sys.exit(1)

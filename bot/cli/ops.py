@@ -9,6 +9,7 @@ import click
 
 from bot.cli import cli
 from bot.cli.common import config_option, configure_logging, read_config
+from bot.cli.progress import progress_bar
 
 
 @click.command()
@@ -32,7 +33,8 @@ def backup(config_file: Path | None, output: Path) -> None:
     configure_logging()
     database = config.database_path
     try:
-        verified = make_backup(database, output)
+        with progress_bar(f"Copying {database.name}") as progress:
+            verified = make_backup(database, output, progress)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backed up {database} to {output} (mode 0600): integrity ok; rows {verified.summary()}.")

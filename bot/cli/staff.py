@@ -109,6 +109,7 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     \b
     Example: naeringsbot export --period 2026-11 --output henvendelser-november.xlsx
     """
+    from bot.cli.progress import progress_bar
     from bot.reports.export import export_csv, export_xlsx
 
     suffix = output.suffix.lower()
@@ -121,7 +122,8 @@ def export(config_file: Path | None, start: str | None, end: str | None, period_
     if suffix == ".xlsx":
         knowledge = knowledge_for_reports(config)
         matcher = Matcher(knowledge, config.matching) if knowledge is not None else None
-        counts = export_xlsx(db, period, output, config, knowledge, matcher)
+        with progress_bar(f"Writing {output.name}") as progress:
+            counts = export_xlsx(db, period, output, config, knowledge, matcher, progress=progress)
         rows = ", ".join(f"{count} {table}" for table, count in counts.items())
     else:
         rows = f"{export_csv(db, period, output)} inquiries"

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import click
 
 from bot.cli.common import config_option, read_config
 from bot.cli.kb import kb
+from bot.cli.progress import track
 from bot.knowledge.model import read_knowledge
 from bot.learning.workbook import WorkbookError, export_workbook, plan_import, write_plan
-
-T = TypeVar("T")
-
-
-def track(items: Sequence[T], label: str) -> Iterator[T]:
-    """A progress bar on a terminal; nothing extra in a pipe, a log or a test."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
-        yield from bar
 
 
 @kb.command("export")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,12 +72,15 @@ def unknown_ids(questions: list[TestQuestion], engine: AnswerEngine, path: Path)
     ]
 
 
-def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, Any]:
-    """The contract's ``kb eval --json`` object."""
+def evaluate(engine: AnswerEngine, questions: list[TestQuestion],
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The contract's ``kb eval --json`` object; ``progress(done, total)`` reports the questions run."""
     engine.matcher.match("warm up the matcher before timing")
     results = []
     latencies = []
-    for question in questions:
+    for index, question in enumerate(questions):
+        if progress is not None:  # before the clock starts: drawing the bar is not matcher latency
+            progress(index, len(questions))
         started = time.perf_counter_ns()
         match = engine.matcher.match(question.q)
         # Only the bot's own matcher splits; the baselines of bench/quality.py rank whole texts.
@@ -88,6 +92,8 @@ def evaluate(engine: AnswerEngine, questions: list[TestQuestion]) -> dict[str, A
             result = _split_result(question.q, [_scored(engine, part.text, part.match) for part in parts],
                                    match)
         results.append({**result, "expect": question.expect or None, "lang": question.lang, "kind": question.kind})
+    if progress is not None:
+        progress(len(questions), len(questions))
     summary = _summarise(questions, results)
     summary["match_latency_us"] = {
         "p50": round(_percentile(latencies, 50), 1),

@@ -19,7 +19,7 @@ are one procedure, shared by the CLI, the benchmarks and the tests.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -76,7 +76,7 @@ def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
 
 def self_examples(
     knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
-    workers: int | None = None,
+    workers: int | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Scoring], list[Example]]:
     """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
 
@@ -103,9 +103,9 @@ def self_examples(
     lexicon()  # loaded before forking: a child must not inherit the lock of a half-done load
     if count > 1:
         with ProcessPoolExecutor(count) as pool:
-            results = list(pool.map(_score_fold, jobs))
+            results = _collect(pool.map(_score_fold, jobs), len(jobs), progress)
     else:
-        results = [_score_fold(job) for job in jobs]
+        results = _collect(map(_score_fold, jobs), len(jobs), progress)
     scored = [scoring for fold in results for scoring in fold]
     examples = [example for fold in held_out for _, example in fold]
     # Chit-chat ("thanks, you're the best!") is out of scope for the corpus, but a knowledge base
@@ -114,6 +114,17 @@ def self_examples(
     kept = [index for index, (scoring, example) in enumerate(zip(scored, examples, strict=True))
             if not (example.kind == "chitchat" and scoring.ranked and scoring.ranked[0].entry_id in smalltalk)]
     return [scored[index] for index in kept], [examples[index] for index in kept]
+
+
+def _collect(folds: Iterable[list[Scoring]], total: int,
+             progress: Callable[[int, int], None] | None) -> list[list[Scoring]]:
+    """The folds' scores in order, reporting each finished fold to ``progress(done, total)``."""
+    results: list[list[Scoring]] = []
+    for fold in folds:
+        results.append(fold)
+        if progress is not None:
+            progress(len(results), total)
+    return results
 
 
 def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str]]) -> list[Scoring]:
@@ -321,15 +332,17 @@ def calibrate(
     min_rejection: float = 0.92,
     out_of_scope_share: float = 0.3,
     dev_share: float = 0.5,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:
     """``kb tune``: the confidence model and thresholds for ``matcher``'s knowledge base.
 
     The examples are ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted
-    by ``balanced``; raises ValueError when no grid point meets the limits.
+    by ``balanced``; raises ValueError when no grid point meets the limits. ``progress(done, total)``
+    counts the folds of ``self_examples`` scored, the slow part.
     """
     from bot.config import ConfidenceSettings
 
-    scored, questions = self_examples(matcher.knowledge, languages)
+    scored, questions = self_examples(matcher.knowledge, languages, progress=progress)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
     model = fit_confidence(scored, weighted)

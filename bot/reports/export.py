@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ DATETIME_FORMAT = "dd.mm.yyyy hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WIDTH_SAMPLE_ROWS = 500
 COUNTS_AS_INQUIRY = "counts_as_inquiry"
+PROGRESS_ROWS = 1000  # rows between two progress reports
 
 # (table, SQL); every query takes :start and :end.
 TABLES: dict[str, str] = {
@@ -96,9 +98,12 @@ def table_rows(db: Database, table: str, period: Period) -> tuple[list[str], lis
 
 def export_xlsx(
     db: Database, period: Period, path: Path, config: Config, knowledge: KnowledgeBase | None = None,
-    matcher: Matcher | None = None,
+    matcher: Matcher | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Write the workbook: the readable sheets, then one sheet per table; returns rows per table."""
+    """Write the workbook: the readable sheets, then one sheet per table; returns rows per table.
+
+    ``progress(done, total)`` counts the rows written, and one step more for saving the file.
+    """
     from bot.reports.report import build_report
 
     report = build_report(db, config, period, knowledge, matcher)
@@ -114,16 +119,25 @@ def export_xlsx(
                   targets_sheet(report), months_sheet(report), topics_sheet(report, topics), languages_sheet(report),
                   unanswered_sheet(report, entries)):
         _write_sheet(workbook.create_sheet(sheet.title), sheet)
+    total = sum(counts.values()) + 1
+
+    def rows_written(before: int) -> Callable[[int], None] | None:
+        return None if progress is None else lambda rows: progress(before + rows, total)
+
     mapping: list[list[Any]] = []
+    written = 0
     for table, (columns, rows) in raw.items():
         headers = [HEADERS.get(column, column) for column in columns]
         _write_table(workbook.create_sheet(SHEETS[table]), headers,
-                     [[_cell(column, row[column]) for column in columns] for row in rows])
+                     [[_cell(column, row[column]) for column in columns] for row in rows], rows_written(written))
+        written += len(rows)
         mapping += [[SHEETS[table], header, column] for header, column in zip(headers, columns, strict=True)]
     _write_sheet(workbook.create_sheet(COLUMNS_SHEET), Sheet(COLUMNS_SHEET, ["Ark", "Kolonne", "Navn i databasen"],
                                                              mapping))
     path.parent.mkdir(parents=True, exist_ok=True)
     _save_private(workbook, path)
+    if progress is not None:
+        progress(total, total)
     return counts
 
 
@@ -176,16 +190,22 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
             cells[0].number_format = number_format
 
 
-def _write_table(sheet: Worksheet, columns: list[str], rows: list[list[Any]]) -> None:
+def _write_table(sheet: Worksheet, columns: list[str], rows: list[list[Any]],
+                 progress: Callable[[int], None] | None = None) -> None:
     """Bold frozen header, auto-filter over the data, date formats and widths that fit the content."""
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # a user's "=HYPERLINK(…)" is text, never a formula
-                cell.data_type = "s"
+        for position, value in enumerate(row, start=1):
+            # A user's "=HYPERLINK(…)" is text, never a formula. (sheet.max_row rescans every cell: not per row.)
+            if isinstance(value, str) and value.startswith("="):
+                sheet.cell(number, position).data_type = "s"
+        if progress is not None and (number - 1) % PROGRESS_ROWS == 0:
+            progress(number - 1)
+    if progress is not None:
+        progress(len(rows))
     sheet.freeze_panes = "A2"
     last_column = get_column_letter(max(len(columns), 1))
     sheet.auto_filter.ref = f"A1:{last_column}{len(rows) + 1}"

@@ -10,7 +10,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from bot.store.database import BUSY_TIMEOUT_MS, migrations
 # Tables every Næringsbot database has since the first migration (PRODUCT.md, "Inquiry log").
 KNOWN_TABLES = ("inquiries", "feedback", "handoffs", "users")
 MIGRATIONS_TABLE = "_sqlite_migrations"
+BACKUP_STEP_PAGES = 1024  # pages per backup step when progress is shown (4 MiB with SQLite's default page size)
 
 
 class BackupError(Exception):
@@ -115,11 +116,12 @@ def _private_file(path: Path) -> None:
     os.close(descriptor)
 
 
-def backup(database_path: Path, output: Path) -> Verified:
+def backup(database_path: Path, output: Path, progress: Callable[[int, int], None] | None = None) -> Verified:
     """Copy the live database to ``output`` (mode 0600) with the online backup API, then verify the copy.
 
     The row counts are read in the same read transaction the copy is taken from, so they are the
     source's at the moment of the copy; the bot may go on writing meanwhile (WAL).
+    ``progress(pages copied, pages)`` follows the copy.
     """
     if not database_path.exists():
         raise BackupError(f"There is no database at {database_path}: check storage.database / NAERINGSBOT_DATABASE")
@@ -134,7 +136,8 @@ def backup(database_path: Path, output: Path) -> Verified:
         expected = table_counts(source)
         copy = sqlite3.connect(str(partial))
         try:
-            source.backup(copy)
+            source.backup(copy, pages=BACKUP_STEP_PAGES if progress else -1,
+                          progress=(lambda _status, left, total: progress(total - left, total)) if progress else None)
             source.rollback()
             # A self-contained file: no -wal beside it, whatever the live database's journal mode.
             copy.execute("PRAGMA journal_mode = DELETE")
