@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli import cli
+from bot.config import Config
 from bot.knowledge.model import load_knowledge
 from bot.knowledge.tuning import self_examples
 from bot.reports.export import export_xlsx
@@ -118,13 +119,13 @@ def test_backup_draws_a_bar_on_a_terminal_only(
 
 
 def test_export_reports_rows_written_and_then_the_save(
-    year_log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    year_log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_config: Config
 ) -> None:
     monkeypatch.setattr("bot.reports.export.PROGRESS_ROWS", 100)
     calls: list[tuple[int, int]] = []
     db = open_database(year_log)
-    counts = export_xlsx(db, parse_period("2026"), tmp_path / "year.xlsx",
-                         lambda done, total: calls.append((done, total)))
+    counts = export_xlsx(db, parse_period("2026"), tmp_path / "year.xlsx", shipped_config,
+                         progress=lambda done, total: calls.append((done, total)))
     total = sum(counts.values()) + 1  # every row, and the save
     assert calls[-1] == (total, total) and calls[-2][0] == total - 1
     assert len(calls) > 10  # a year's inquiries advance the bar as they are written, not in one jump
@@ -132,13 +133,13 @@ def test_export_reports_rows_written_and_then_the_save(
 
 
 def test_export_does_not_rescan_the_sheet_for_every_row(
-    year_log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    year_log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_config: Config
 ) -> None:
     """Worksheet.max_row looks at every cell; asked per row, a year's export took quadratic time."""
     asked = []
     original = Worksheet.max_row
     monkeypatch.setattr(Worksheet, "max_row", property(lambda sheet: asked.append(1) or original.fget(sheet)))
-    export_xlsx(open_database(year_log), parse_period("2026"), tmp_path / "year.xlsx")
+    export_xlsx(open_database(year_log), parse_period("2026"), tmp_path / "year.xlsx", shipped_config)
     assert len(asked) < 100  # 1,500 rows
 
 
