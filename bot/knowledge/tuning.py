@@ -30,7 +30,7 @@ import yaml
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase, Questions
-from bot.matching.confidence import ConfidenceModel, fit
+from bot.matching.confidence import ConfidenceModel, fit_two_stage
 from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher, Scoring
 
@@ -189,12 +189,14 @@ def _weight(question: Question) -> float:
 
 
 def fit_confidence(scored: Sequence[Scoring], questions: Sequence[Question]) -> ConfidenceModel:
-    """Fit the model that tells a right best entry from a wrong or out-of-scope one."""
+    """Fit the model that tells a right best entry from a wrong or out-of-scope one: whether the
+    question is in scope at all, and whether the best entry is right if it is (``fit_two_stage``)."""
     usable = [(scoring, question) for scoring, question in zip(scored, questions, strict=True)
               if scoring.ranked and scoring.declined is None]
     rows = [scoring.features for scoring, _ in usable]
-    labels = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
-    return fit(rows, labels, [_weight(question) for _, question in usable])
+    in_scope = [bool(question.expect) for _, question in usable]
+    right = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
+    return fit_two_stage(rows, in_scope, right, [_weight(question) for _, question in usable])
 
 
 def out_of_fold_confidence(scored: Sequence[Scoring], questions: Sequence[Question], folds: int = 5) -> list[float]:
@@ -327,8 +329,6 @@ def calibrate(
     The examples are ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted
     by ``balanced``; raises ValueError when no grid point meets the limits.
     """
-    from bot.config import ConfidenceSettings
-
     scored, questions = self_examples(matcher.knowledge, languages)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
@@ -341,6 +341,6 @@ def calibrate(
     settings = matcher.settings.model_copy(update={
         "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
         "min_gap": best.min_gap, "suggest_confidence": best.suggest_confidence,
-        "confidence": ConfidenceSettings(intercept=model.intercept, weights=model.weights),
+        "confidence": model.settings(),
     })
     return Calibration(settings, results, weighted)
