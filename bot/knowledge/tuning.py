@@ -1,11 +1,11 @@
 """Choosing the confidence model and the decision thresholds (``matching:`` in config).
 
-``kb tune`` fits the confidence model on example questions (is the best-ranked entry right?), then
-grid-searches the thresholds. The examples need no hand-written test set: the knowledge base's own
-alternate questions, each scored by a matcher built without it (``self_examples``, k-fold over the
-questions), are the in-scope ones, and the general out-of-scope corpus shipped with the package
-(``corpus/``) plus the decline entries' questions are the ones to refuse. Hand-written development
-sets are added on top when given.
+``kb tune`` fits the confidence model on example questions (is the question in scope at all, and is
+the best-ranked entry right if it is?), then grid-searches the thresholds. The examples need no
+hand-written test set: the knowledge base's own alternate questions, each scored by a matcher built
+without it (``self_examples``, k-fold over the questions), are the in-scope ones, and the general
+out-of-scope corpus shipped with the package (``corpus/``) plus the decline entries' questions are
+the ones to refuse. Hand-written development sets are added on top when given.
 
 Scoring is the slow part and does not depend on the model or the thresholds, so each question is
 scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A wrong
