@@ -133,11 +133,11 @@ class PrivacySettings(Settings):
     retention_days: int = Field(180, ge=1, le=3650)
 
 
-class ConfidenceSettings(Settings):
-    """The confidence model's weights, fitted by ``naeringsbot kb tune`` (see ``bot/matching/confidence.py``)."""
+class ScopeSettings(Settings):
+    """A logistic model's weights over the matcher's signals (see ``bot/matching/confidence.py``)."""
 
-    intercept: float = -6.0
-    weights: dict[str, float] = {"score": 6.0, "gap": 6.0, "known_share": 3.0}
+    intercept: float = 0.0
+    weights: dict[str, float] = {}
 
     @field_validator("weights")
     @classmethod
@@ -148,6 +148,18 @@ class ConfidenceSettings(Settings):
         if unknown:
             raise ValueError(f"unknown features {unknown}; allowed: {', '.join(FEATURES)}")
         return value
+
+
+class ConfidenceSettings(ScopeSettings):
+    """The confidence model's weights, fitted by ``naeringsbot kb tune`` (see ``bot/matching/confidence.py``).
+
+    With ``scope`` (the model of "the question is in scope at all") the weights here are those of
+    "the best entry is right, given the question is in scope".
+    """
+
+    intercept: float = -6.0
+    weights: dict[str, float] = {"score": 6.0, "gap": 6.0, "known_share": 3.0}
+    scope: ScopeSettings | None = None
 
 
 class MatchingSettings(Settings):

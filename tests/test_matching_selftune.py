@@ -74,6 +74,7 @@ def test_kb_tune_with_no_files_prints_a_matching_block(tuned: dict[str, Any]) ->
     settings = MatchingSettings.model_validate(tuned["matching"])
     assert 0 < settings.answer_threshold < 1
     assert settings.confidence.weights
+    assert settings.confidence.scope is not None and settings.confidence.scope.weights  # both stages fitted
 
 
 def test_the_tuned_matcher_answers_its_own_questions_and_declines_everyday_ones(

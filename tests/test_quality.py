@@ -1,7 +1,8 @@
 """Answer quality on the project's own test questions: a regression test with the bars we reach.
 
-``questions.yaml``, ``questions-c.yaml``, ``questions-d.yaml`` and ``questions-h.yaml`` are the
-development sets ``kb tune`` fitted config.yaml's ``matching:`` block on; the ``holdout*.yaml`` sets
+``questions.yaml``, ``questions-c.yaml``, ``questions-d.yaml``, ``questions-h.yaml`` and the small
+``questions-i.yaml`` (described situations, privacy details, near-misses) are the development sets
+``kb tune`` fitted config.yaml's ``matching:`` block on; the ``holdout*.yaml`` sets
 were written separately and are never tuned on, so their figures are the honest ones.
 The figures come from ``naeringsbot kb eval FILE``; raise the bars when the matcher improves,
 never lower them to make a change pass.
@@ -20,16 +21,16 @@ from tests.conftest import ROOT
 # Per file: the figures reached, rounded down by about one question's worth.
 BARS: dict[str, dict[str, float]] = {
     "questions.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.94},
-    "questions-c.yaml": {"answer_accuracy": 0.89, "top3_recall": 0.98, "rejection_rate": 0.97},
-    "questions-d.yaml": {"answer_accuracy": 0.88, "top3_recall": 0.99, "rejection_rate": 0.91},
-    "questions-h.yaml": {"answer_accuracy": 0.86, "top3_recall": 0.98, "rejection_rate": 0.87},
-    "holdout.yaml": {"answer_accuracy": 0.87, "top3_recall": 0.97, "rejection_rate": 0.93},
+    "questions-c.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.97},
+    "questions-d.yaml": {"answer_accuracy": 0.90, "top3_recall": 0.99, "rejection_rate": 0.91},
+    "questions-h.yaml": {"answer_accuracy": 0.89, "top3_recall": 0.98, "rejection_rate": 0.97},
+    "holdout.yaml": {"answer_accuracy": 0.88, "top3_recall": 0.97, "rejection_rate": 0.93},
     "holdout-e.yaml": {"answer_accuracy": 0.89, "top3_recall": 0.98, "rejection_rate": 0.84},
-    "holdout-f.yaml": {"answer_accuracy": 0.89, "top3_recall": 0.98, "rejection_rate": 0.81},
+    "holdout-f.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.81},
     "holdout-g.yaml": {"answer_accuracy": 0.81, "top3_recall": 0.97, "rejection_rate": 0.90},
 }
-MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.015, "questions-d.yaml": 0.035,
-                         "questions-h.yaml": 0.055, "holdout.yaml": 0.03, "holdout-e.yaml": 0.045,
+MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.015, "questions-d.yaml": 0.03,
+                         "questions-h.yaml": 0.025, "holdout.yaml": 0.02, "holdout-e.yaml": 0.035,
                          "holdout-f.yaml": 0.05, "holdout-g.yaml": 0.035}
 # The older sets cover the classic kinds; the newer ones the styles those lacked.
 KINDS = {"typo", "long", "short", "nynorsk", "paraphrase", "oos"}
@@ -68,7 +69,7 @@ def test_wrong_confident_answers_stay_rare(figures: dict[str, dict[str, Any]], n
 
 
 # The bank knowledge base (another domain, English), calibrated by `kb tune` on itself alone.
-BANK_BARS = {"top1_accuracy": 0.82, "rejection_rate": 0.95}
+BANK_BARS = {"top1_accuracy": 0.845, "rejection_rate": 0.95}
 BANK_MAX_WRONG = 0.02
 
 

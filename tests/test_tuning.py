@@ -9,7 +9,7 @@ import pytest
 from bot.config import MatchingSettings
 from bot.engine import AnswerEngine
 from bot.knowledge.tuning import fit_confidence, out_of_fold_confidence, score_questions, tune
-from bot.matching.confidence import FEATURES, ConfidenceModel, fit
+from bot.matching.confidence import FEATURES, ConfidenceModel, fit, fit_two_stage
 from bot.matching.matcher import Candidate, Scoring, decide
 
 
@@ -68,6 +68,55 @@ def test_fitted_model_separates_right_from_wrong() -> None:
     rows = [features(0.9), features(0.85), features(0.8), features(0.3), features(0.25), features(0.2)]
     model = fit(rows, [True, True, True, False, False, False])
     assert model.probability(features(0.9)) > 0.5 > model.probability(features(0.2))
+
+
+def features_of(**values: float) -> dict[str, float]:
+    return {name: 0.0 for name in FEATURES} | values
+
+
+def test_two_stages_learn_scope_and_ranking_from_different_signals() -> None:
+    # In scope or not shows in the share of known words; right or wrong entry in the lead over the
+    # runner-up. One model over both would have to blur them; two keep each sharp.
+    rows, in_scope, right = [], [], []
+    for known in (0.9, 1.0):
+        for gap, hit in ((0.3, True), (0.25, True), (0.02, False), (0.01, False)):
+            rows.append(features_of(known_share=known, gap=gap))
+            in_scope.append(True)
+            right.append(hit)
+    for gap in (0.3, 0.02):
+        for known in (0.1, 0.2):
+            rows.append(features_of(known_share=known, gap=gap))
+            in_scope.append(False)
+            right.append(False)
+    model = fit_two_stage(rows, in_scope, right)
+    assert model.scope is not None
+    clear = model.parts(features_of(known_share=0.95, gap=0.3))
+    torn = model.parts(features_of(known_share=0.95, gap=0.01))
+    elsewhere = model.parts(features_of(known_share=0.15, gap=0.3))
+    assert clear[0] > 0.5 and torn[0] > 0.5 > elsewhere[0]  # both in scope, the third not
+    assert clear[1] > 0.5 > torn[1]  # only the clear one is right
+    assert model.probability(features_of(known_share=0.95, gap=0.3)) == pytest.approx(clear[0] * clear[1])
+
+
+def test_two_stages_fall_back_to_one_model_when_every_in_scope_question_is_right() -> None:
+    rows = [features(0.9), features(0.85), features(0.3), features(0.2)]
+    model = fit_two_stage(rows, [True, True, False, False], [True, True, False, False])
+    assert model.scope is None
+    assert model.probability(features(0.9)) > 0.5 > model.probability(features(0.2))
+
+
+def test_a_two_stage_model_goes_through_config_unchanged() -> None:
+    model = ConfidenceModel(-1.0, {"score": 3.0}, scope=ConfidenceModel(0.5, {"known_share": 2.0}))
+    block = MatchingSettings.model_validate({"confidence": model.settings().model_dump(exclude_none=True)})
+    again = ConfidenceModel.from_settings(block.confidence)
+    assert again.probability(features(0.7)) == pytest.approx(model.probability(features(0.7)))
+    single = ConfidenceModel.from_settings(MatchingSettings().confidence)
+    assert single.scope is None and single.parts(features(0.7))[0] == 1.0
+
+
+def test_unknown_features_in_the_scope_model_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown features"):
+        MatchingSettings.model_validate({"confidence": {"scope": {"weights": {"colour": 1.0}}}})
 
 
 def test_fitting_needs_both_kinds_of_question() -> None:

@@ -1,11 +1,11 @@
 """Choosing the confidence model and the decision thresholds (``matching:`` in config).
 
-``kb tune`` fits the confidence model on example questions (is the best-ranked entry right?), then
-grid-searches the thresholds. The examples need no hand-written test set: the knowledge base's own
-alternate questions, each scored by a matcher built without it (``self_examples``, k-fold over the
-questions), are the in-scope ones, and the general out-of-scope corpus shipped with the package
-(``corpus/``) plus the decline entries' questions are the ones to refuse. Hand-written development
-sets are added on top when given.
+``kb tune`` fits the confidence model on example questions (is the question in scope at all, and is
+the best-ranked entry right if it is?), then grid-searches the thresholds. The examples need no
+hand-written test set: the knowledge base's own alternate questions, each scored by a matcher built
+without it (``self_examples``, k-fold over the questions), are the in-scope ones, and the general
+out-of-scope corpus shipped with the package (``corpus/``) plus the decline entries' questions are
+the ones to refuse. Hand-written development sets are added on top when given.
 
 Scoring is the slow part and does not depend on the model or the thresholds, so each question is
 scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A wrong
@@ -30,7 +30,7 @@ import yaml
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase, Questions
-from bot.matching.confidence import ConfidenceModel, fit
+from bot.matching.confidence import ConfidenceModel, fit_two_stage
 from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher, Scoring
 
@@ -200,12 +200,14 @@ def _weight(question: Question) -> float:
 
 
 def fit_confidence(scored: Sequence[Scoring], questions: Sequence[Question]) -> ConfidenceModel:
-    """Fit the model that tells a right best entry from a wrong or out-of-scope one."""
+    """Fit the model that tells a right best entry from a wrong or out-of-scope one: whether the
+    question is in scope at all, and whether the best entry is right if it is (``fit_two_stage``)."""
     usable = [(scoring, question) for scoring, question in zip(scored, questions, strict=True)
               if scoring.ranked and scoring.declined is None]
     rows = [scoring.features for scoring, _ in usable]
-    labels = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
-    return fit(rows, labels, [_weight(question) for _, question in usable])
+    in_scope = [bool(question.expect) for _, question in usable]
+    right = [scoring.ranked[0].entry_id in question.expect for scoring, question in usable]
+    return fit_two_stage(rows, in_scope, right, [_weight(question) for _, question in usable])
 
 
 def out_of_fold_confidence(scored: Sequence[Scoring], questions: Sequence[Question], folds: int = 5) -> list[float]:
@@ -340,8 +342,6 @@ def calibrate(
     by ``balanced``; raises ValueError when no grid point meets the limits. ``progress(done, total)``
     counts the folds of ``self_examples`` scored, the slow part.
     """
-    from bot.config import ConfidenceSettings
-
     scored, questions = self_examples(matcher.knowledge, languages, progress=progress)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
@@ -354,6 +354,6 @@ def calibrate(
     settings = matcher.settings.model_copy(update={
         "answer_threshold": best.answer_threshold, "suggest_threshold": best.suggest_threshold,
         "min_gap": best.min_gap, "suggest_confidence": best.suggest_confidence,
-        "confidence": ConfidenceSettings(intercept=model.intercept, weights=model.weights),
+        "confidence": model.settings(),
     })
     return Calibration(settings, results, weighted)

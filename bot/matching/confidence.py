@@ -1,12 +1,19 @@
 """How sure the matcher is that its best entry is the right answer, as a probability.
 
 The raw scores of the two matchers are not probabilities: a correct paraphrase can score 0.55 and
-an out-of-scope trap that shares a rare word 0.8. A small logistic model over a handful of generic
+an out-of-scope trap that shares a rare word 0.8. Small logistic models over a handful of generic
 signals (the scores, the lead over the runner-up, whether both matchers agree, how much of the
-message the knowledge base knows at all) turns them into one calibrated number, so one threshold
+message the knowledge base knows at all) turn them into one calibrated number, so one threshold
 in config means the same thing for every kind of question. The weights are fitted with
 ``naeringsbot kb tune`` on the project's test questions and kept in ``config.yaml``; they describe
 the matcher's behaviour, not any particular phrasing.
+
+A best entry can be wrong in two ways that the same signals show differently: the question is about
+something the knowledge base does not cover (a long message full of unknown words may still be a
+covered question told as a situation; a short one sharing a single word with an entry is usually
+not), or it is covered but a neighbouring entry won the ranking. One linear model has to trade the
+two against each other; two models, one for "is it in scope at all" and one for "is the best entry
+right, given it is", each fit their own case, and their product is the confidence.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from bot.config import ConfidenceSettings, ScopeSettings
 
 FEATURES = (
     "score",  # the fused score of the best entry
@@ -31,6 +40,8 @@ FEATURES = (
     "known_share",  # share of the message's content words the knowledge base knows
     "decline_lead",  # the best entry's lead over the best decline (out-of-scope) entry
     "length",  # log(1 + number of content words)
+    "strongest_share",  # share of the best entry's explained weight its strongest word brings
+    "supporting_words",  # log(1 + number of words that each bring the best entry a fair share)
 )
 L2_PENALTY = 0.01
 ITERATIONS = 3000
@@ -38,18 +49,40 @@ LEARNING_RATE = 0.5
 
 
 class ConfidenceModel:
-    """A logistic model: ``probability = 1 / (1 + exp(-(intercept + Σ weight·feature)))``."""
+    """A logistic model: ``probability = 1 / (1 + exp(-(intercept + Σ weight·feature)))``.
 
-    def __init__(self, intercept: float, weights: Mapping[str, float]) -> None:
+    With ``scope`` (a model of "the question is in scope at all") this one is the probability that
+    the best entry is right given that it is, and ``probability`` is the product of the two.
+    """
+
+    def __init__(self, intercept: float, weights: Mapping[str, float], scope: ConfidenceModel | None = None) -> None:
         unknown = set(weights) - set(FEATURES)
         if unknown:
             raise ValueError(f"unknown confidence features: {sorted(unknown)}")
         self.intercept = intercept
         self.weights = {name: float(weights.get(name, 0.0)) for name in FEATURES}
+        self.scope = scope
+
+    @classmethod
+    def from_settings(cls, settings: ConfidenceSettings) -> ConfidenceModel:
+        scope = settings.scope
+        return cls(settings.intercept, settings.weights,
+                   cls(scope.intercept, scope.weights) if scope is not None else None)
+
+    def settings(self) -> ConfidenceSettings:
+        """The model as config holds it (``matching.confidence``)."""
+        scope = ScopeSettings(intercept=self.scope.intercept, weights=self.scope.weights) if self.scope else None
+        return ConfidenceSettings(intercept=self.intercept, weights=self.weights, scope=scope)
 
     def probability(self, features: Mapping[str, float]) -> float:
+        in_scope, right = self.parts(features)
+        return in_scope * right
+
+    def parts(self, features: Mapping[str, float]) -> tuple[float, float]:
+        """``(in scope, right if in scope)``; without a scope model the first is 1."""
         logit = self.intercept + sum(weight * features[name] for name, weight in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+        own = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+        return (self.scope.probability(features) if self.scope is not None else 1.0), own
 
 
 def fit(
@@ -80,3 +113,22 @@ def fit(
     intercept = weights[0] - float(np.sum(raw * mean))
     weights_by_name = {name: round(float(weight), 4) for name, weight in zip(FEATURES, raw, strict=True)}
     return ConfidenceModel(round(float(intercept), 4), weights_by_name)
+
+
+def fit_two_stage(
+    rows: Sequence[Mapping[str, float]], in_scope: Sequence[bool], right: Sequence[bool],
+    sample_weights: Sequence[float] | None = None,
+) -> ConfidenceModel:
+    """The scope model on every question, the ranking model on the in-scope ones (see the module).
+
+    Falls back to one model on "the best entry is right" when either part has only one kind of
+    question to learn from (a tiny or a perfectly ranked set).
+    """
+    weight = [1.0] * len(rows) if sample_weights is None else list(sample_weights)
+    inside = [index for index, flag in enumerate(in_scope) if flag]
+    try:
+        scope = fit(rows, in_scope, weight)
+        ranking = fit([rows[i] for i in inside], [right[i] for i in inside], [weight[i] for i in inside])
+    except ValueError:
+        return fit(rows, [flag and hit for flag, hit in zip(in_scope, right, strict=True)], weight)
+    return ConfidenceModel(ranking.intercept, ranking.weights, scope)

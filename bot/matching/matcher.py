@@ -29,6 +29,7 @@ from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
 from bot.matching.normalise import MARKER_WORDS, content_tokens, content_words, meaning_tokens
+from bot.matching.support import support
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
 
@@ -102,7 +103,7 @@ class Matcher:
             languages = {lang for entry in self.entries for lang in entry.questions.languages()}
             background = corpus_questions(tuple(sorted(languages)))
         self.background = Background(self.entries, background)
-        self.confidence = ConfidenceModel(settings.confidence.intercept, settings.confidence.weights)
+        self.confidence = ConfidenceModel.from_settings(settings.confidence)
         # The knowledge base's own words are what messages mostly consist of: work them out once
         # at load, so a message pays per-word costs only for words the knowledge base never uses.
         known_words = {
@@ -170,6 +171,7 @@ class Matcher:
         known = sum(self.coverage.is_known(word, word in real) for word in content)
         best = int(order[0])
         corpus_overlap, entry_overlap = self.background.compare(content, best)
+        strongest_share, supporting = support(self.coverage, words, best, real)
         features = {
             "score": float(fused[best]),
             "gap": _lead(fused, best),
@@ -185,6 +187,8 @@ class Matcher:
             "known_share": known / len(content),
             "decline_lead": float(fused[best] - (fused[self._decline_rows].max() if len(self._decline_rows) else 0.0)),
             "length": math.log1p(len(content)),
+            "strongest_share": strongest_share,
+            "supporting_words": supporting,
         }
         return Scoring(ranked, features, declined)
 
