@@ -34,6 +34,7 @@ _OPENERS = frozenset(tokens(_QUESTION_WORDS))  # folded, as typed without æøå
 _OPENER = "|".join(sorted({re.escape(w) for w in (*_QUESTION_WORDS.split(), *_OPENERS)}, key=len, reverse=True))
 # Beside a confidently answered whole, an unsure part needs at least this share of the answer threshold.
 UNSURE_BESIDE_ANSWER = 0.5
+SUPPORT_RANKS = 3  # how far down the whole message's ranking an answered part's entry may be
 MIN_LATER_WORDS = 2  # a later part needs a subject of its own: "hvem kan jeg snakke med" is two
 # "?", ";" and new lines always end a part; "?" keeps its place at the end of the part it closes.
 _HARD = re.compile(r"(?<=\?)\s+(?=\S)|\s*;\s*|\s*\n\s*")
@@ -88,6 +89,11 @@ def split_message(text: str, whole: Match, matcher: Matcher) -> list[Part] | Non
         return None
     answered = [part.match.best.entry_id for part in parts if part.match.outcome == "answered" and part.match.best]
     if not answered:
+        return None
+    # A part answered on its own must also be among the whole message's best entries: a short part
+    # loses the context that made its words mean something, and the whole still hears every part.
+    supported = {candidate.entry_id for candidate in whole.ranked[:SUPPORT_RANKS]}
+    if any(entry_id not in supported for entry_id in answered):
         return None
     if whole.outcome != "answered" or all(outcome == "answered" for outcome in outcomes):
         return parts
