@@ -28,7 +28,8 @@ BARS: dict[str, dict[str, float]] = {
     # 0.88: the two-stage confidence model answers about four of these fewer and the other held-out
     # sets as many more (562 right of the four sets together against 563 before, 26 wrong against 28).
     "holdout-e.yaml": {"answer_accuracy": 0.88, "top3_recall": 0.98, "rejection_rate": 0.84},
-    "holdout-f.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.81},
+    # 0.90: judged on every part a message answers, three of its two-part messages count as wrong.
+    "holdout-f.yaml": {"answer_accuracy": 0.90, "top3_recall": 0.98, "rejection_rate": 0.81},
     "holdout-g.yaml": {"answer_accuracy": 0.81, "top3_recall": 0.97, "rejection_rate": 0.90},
 }
 MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.015, "questions-d.yaml": 0.03,

@@ -84,10 +84,10 @@ def test_one_question_with_og_or_and_stays_whole(engine: AnswerEngine, text: str
 
 
 def test_engine_replies_with_one_part_per_question(engine: AnswerEngine) -> None:
-    reply = engine.answer("Finnes det kurs for nye bedrifter, og hvem kan jeg snakke med?")
+    reply = engine.answer("Finnes det kurs for nye bedrifter, og hvem hjelper meg videre?")
     assert [(part.outcome, part.entry_id) for part in reply.parts] == [("answered", "establisher-courses"),
                                                                        ("ambiguous", None)]
-    assert [choice.entry_id for choice in reply.parts[1].suggestions][:1] == ["contact"]
+    assert {choice.entry_id for choice in reply.parts[1].suggestions} >= {"contact", "establisher-guidance"}
     # The message as a whole stands for its first answered part, as one row of the inquiry log.
     assert (reply.outcome, reply.entry_id, reply.score) == ("answered", "establisher-courses", reply.parts[0].score)
     assert reply.answered_parts == [reply.parts[0]]
