@@ -48,7 +48,7 @@ from bench.common import (
     table,
     verdict,
 )
-from bench.profiling import GarbageCollections, profile, profile_lines
+from bench.profiling import GarbageCollections, clear_word_caches, profile, profile_lines
 from bench.synthetic import alternate_questions, scaled
 from bot.engine import AnswerEngine
 from bot.knowledge.model import load_knowledge
@@ -91,6 +91,7 @@ def measure(size: int, quick: bool, seed: int, freeze: bool = False, light: bool
         questions = questions[::6]
     timed: list[tuple[str, str]] = [(question.q, question.lang) for question in questions]
     warmup = warmup_texts(shipped, [text for text, _ in timed], limit=40 if quick or light else 400)
+    clear_word_caches()  # choosing the warm-up texts read the timed questions
     for text in warmup:
         engine.answer(text)
     if freeze:

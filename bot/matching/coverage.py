@@ -106,6 +106,7 @@ class CoverageScorer:
         self._phrases = [_entry_phrases(entry) for entry in self.entries]
         self._evidence_cache: dict[str, _Evidence] = {}
         self._needs_lexicon: dict[str, bool] = {}
+        self._splits: dict[str, tuple[str, str] | None] = {}
         # People rarely mistype a word's first letter; bucketing by it keeps "bostøtte" from
         # being read as "støtte" and makes each lookup several times cheaper.
         self._typo_lexicon: dict[str, list[str]] = defaultdict(list)
@@ -198,7 +199,7 @@ class CoverageScorer:
         known = [(stem, 1.0) for stem in word_stems if stem in self._vocabulary_set]
         if known:
             return _TermMatch(direct=known)
-        parts = split_compound(word_stems[0], self.known_forms)
+        parts = self._split(word_stems[0])
         if parts:
             return _TermMatch(parts=[(part, 1.0) for part in parts])
         if len(word) < 5 or word.isdigit() or real:
@@ -238,8 +239,17 @@ class CoverageScorer:
 
     def _directly_known(self, word: str) -> bool:
         word_stems = word_terms(word)
-        return any(stem in self._vocabulary_set for stem in word_stems) or bool(
-            split_compound(word_stems[0], self.known_forms))
+        return any(stem in self._vocabulary_set for stem in word_stems) or bool(self._split(word_stems[0]))
+
+    def _split(self, stem: str) -> tuple[str, str] | None:
+        """``split_compound`` against the known forms; cached, since a new word is first asked
+        whether it needs the lexicon and then explained."""
+        if stem in self._splits:
+            return self._splits[stem]
+        if len(self._splits) >= TERM_CACHE_SIZE:
+            self._splits.clear()
+        parts = self._splits[stem] = split_compound(stem, self.known_forms)
+        return parts
 
     def is_known(self, word: str, real: bool = False) -> bool:
         """Whether an answerable entry explains ``word`` (a word only decline entries use is not known)."""
@@ -247,19 +257,27 @@ class CoverageScorer:
         return evidence.vector is not None and not (DECLINE_UNKNOWN and evidence.decline_only)
 
     def phrase_similarity(self, words: list[str], index: int) -> float:
-        """The closest alternate question or title of entry ``index``, word order ignored.
+        """The closest alternate question or title of entry ``index``, word order ignored."""
+        return self.phrase_similarities(words, [index])[0]
+
+    def phrase_similarities(self, words: list[str], indices: list[int]) -> list[float]:
+        """Per entry of ``indices``, its closest alternate question or title, word order ignored.
 
         Equal to rapidfuzz's ``token_sort_ratio``, but the phrases' words were sorted once at
-        load, so each message costs one plain ``ratio`` per phrase.
+        load, so a message costs one ``cdist`` of plain ``ratio``s over the entries' phrases.
         """
-        best = process.extractOne(
-            " ".join(sorted(words)),
-            self._phrases[index],
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=0,
-        )
-        return best[1] / 100.0 if best else 0.0
+        phrases = [phrase for index in indices for phrase in self._phrases[index]]
+        if not phrases:
+            return [0.0] * len(indices)
+        ratios = process.cdist([" ".join(sorted(words))], phrases, scorer=fuzz.ratio, processor=None,
+                               dtype=np.float64)[0].tolist()
+        best: list[float] = []
+        start = 0
+        for index in indices:
+            end = start + len(self._phrases[index])
+            best.append(max(ratios[start:end]) / 100.0 if end > start else 0.0)
+            start = end
+        return best
 
 
 def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:

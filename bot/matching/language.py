@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.matching.normalise import tokens
+from bot.matching.normalise import token_tuple, tokens
 
 Language = Literal["nb", "nn", "en"]
 
@@ -47,7 +47,7 @@ _NYNORSK = frozenset(
 
 def detect_language(text: str) -> Language | None:
     """'nb', 'nn' or 'en' when the text clearly is one of them, else None (the user's preference wins)."""
-    words = tokens(text)
+    words = token_tuple(text)  # the matcher has just read the same text: cached
     if not words:
         return None
     norwegian = sum(word in _NORWEGIAN for word in words)

@@ -155,9 +155,9 @@ class Matcher:
         real = self._real_words(text, words)
         coverage = self.coverage.scores(words, real)
         lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
-        for index in _top(coverage, RERANK_DEPTH):
-            if coverage[index] > 0:
-                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(content, int(index))
+        rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
+        for index, similarity in zip(rerank, self.coverage.phrase_similarities(content, rerank), strict=True):
+            lexical[index] += PHRASE_WEIGHT * similarity
         chars = self.chars.scores(content)
         fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
         # Enough of the best to fill the ranking even if every decline entry is among them.

@@ -20,13 +20,18 @@ from bot.matching.normalise import content_tokens
 
 GRAM_SIZES = (3, 4, 5)
 WORD_CACHE_SIZE = 50_000
+WARM_BATCH = 256  # words worked out together at load: one product each, of bounded size
 DENSE_CELLS = 4_000_000  # grams × entries up to which contributions are kept as a dense matrix (32 MB)
 
 
 def word_grams(word: str) -> Counter[str]:
     """The 3–5-grams of one folded word, with its boundaries marked so prefixes and suffixes count."""
+    return Counter(_grams(word))
+
+
+def _grams(word: str) -> list[str]:
     padded = f" {word} "
-    return Counter(padded[i : i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1))
+    return [padded[i : i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1)]
 
 
 class CharScorer:
@@ -73,46 +78,82 @@ class CharScorer:
 
     def scores(self, words: list[str]) -> np.ndarray:
         """Per entry, the cosine between ``words`` and the entry's pooled text, in [0, 1]."""
-        dot = np.zeros(self.size)
+        if not words:
+            return np.zeros(self.size)
+        found = self._words(words)
         norm_squared = 0.0
-        for word in words:
-            vector, weight_squared = self._word(word)
-            dot += vector
+        for _, weight_squared in found:
             norm_squared += weight_squared
+        # Row by row in float64, as a running sum would: one call instead of one per word.
+        dot = np.add.reduce(np.array([vector for vector, _ in found]), axis=0, dtype=np.float64)
         return dot / math.sqrt(norm_squared) if norm_squared else dot
 
     def warm(self, words: Iterable[str]) -> None:
         """Work out the n-gram vectors of ``words`` now, so messages using them pay nothing."""
-        for word in words:
-            self._word(word)
+        words = list(dict.fromkeys(words))
+        for start in range(0, len(words), WARM_BATCH):
+            self._words(words[start : start + WARM_BATCH])
 
-    def _word(self, word: str) -> tuple[np.ndarray, float]:
-        """One word's unnormalised dot product with every entry, and its squared weight; cached."""
-        cached = self._word_cache.get(word)
-        if cached is None:
-            if len(self._word_cache) >= WORD_CACHE_SIZE:
-                self._word_cache.clear()
-            idf = self._idf
+    def _words(self, words: list[str]) -> list[tuple[np.ndarray, float]]:
+        """Each word's unnormalised dot product with every entry, and its squared weight; cached.
+
+        The words not cached yet are worked out together: their n-grams looked up in one pass and
+        their vectors made by one product, however many of them a message brings.
+        """
+        cache = self._word_cache
+        try:
+            return [cache[word] for word in words]
+        except KeyError:
+            pass
+        new = [word for word in dict.fromkeys(words) if word not in cache]
+        if len(cache) + len(new) > WORD_CACHE_SIZE:
+            cache.clear()  # users' vocabulary is unbounded; memory is not
+            new = list(dict.fromkeys(words))
+        cache.update(zip(new, self._vectors(new), strict=True))
+        return [cache[word] for word in words]
+
+    def _vectors(self, words: list[str]) -> list[tuple[np.ndarray, float]]:
+        idf, rows_of, unknown_idf = self._idf, self._rows, self._unknown_idf
+        squares: list[float] = []
+        word_of: list[int] = []
+        rows: list[int] = []
+        scales: list[float] = []
+        for position, word in enumerate(words):
             weight_squared = 0.0
-            rows: list[int] = []
-            scales: list[float] = []
-            for gram, tf in word_grams(word).items():
+            grams = _grams(word)
+            if len(set(grams)) == len(grams):  # the usual case: every n-gram once, no counting needed
+                for gram in grams:
+                    weight = idf.get(gram, unknown_idf)
+                    weight_squared += weight * weight
+                    row = rows_of.get(gram)
+                    if row is not None:
+                        word_of.append(position)
+                        rows.append(row)
+                        scales.append(1.0)
+                squares.append(weight_squared)
+                continue
+            for gram, tf in Counter(grams).items():
                 scale = 1 + math.log(tf) if tf > 1 else 1.0
-                weight = scale * idf.get(gram, self._unknown_idf)
+                weight = scale * idf.get(gram, unknown_idf)
                 weight_squared += weight * weight
-                row = self._rows.get(gram)
+                row = rows_of.get(gram)
                 if row is not None:
+                    word_of.append(position)
                     rows.append(row)
                     scales.append(scale)
-            vector = self._combine(rows, scales).astype(np.float32)  # cached: half the memory
-            cached = self._word_cache[word] = (vector, weight_squared)
-        return cached
+            squares.append(weight_squared)
+        vectors = self._combine(len(words), word_of, rows, scales).astype(np.float32)  # cached: half the memory
+        return list(zip(vectors, squares, strict=True))
 
-    def _combine(self, rows: list[int], scales: list[float]) -> np.ndarray:
+    def _combine(self, count: int, word_of: list[int], rows: list[int], scales: list[float]) -> np.ndarray:
+        """Per word, the sum over its known n-grams of their contributions times their scale."""
         if not rows:
-            return np.zeros(self.size)
+            return np.zeros((count, self.size))
         if self._dense is not None:
-            return np.asarray(scales) @ self._dense[rows]
-        indices = np.concatenate([self._by_row[row][0] for row in rows])
+            weights = np.zeros((count, len(rows)))
+            weights[word_of, np.arange(len(rows))] = scales
+            return np.asarray(weights @ self._dense[rows])
+        offsets = np.asarray(word_of, dtype=np.intp) * self.size
+        indices = np.concatenate([self._by_row[row][0] + offset for row, offset in zip(rows, offsets, strict=True)])
         values = np.concatenate([self._by_row[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
-        return np.bincount(indices, weights=values, minlength=self.size)
+        return np.bincount(indices, weights=values, minlength=count * self.size).reshape(count, self.size)
