@@ -12,7 +12,6 @@ import click
 from bot.cli.common import config_option, read_config
 from bot.cli.kb import kb
 from bot.knowledge.model import read_knowledge
-from bot.learning.workbook import WorkbookError, export_workbook, plan_import, write_plan
 
 T = TypeVar("T")
 
@@ -44,6 +43,8 @@ def kb_export(config_file: Path | None, output: Path, overwrite: bool, directory
 
     Example: naeringsbot kb export --output kb.xlsx
     """
+    from bot.learning.workbook import WorkbookError, export_workbook  # openpyxl: only for this command
+
     config = read_config(config_file)
     folder = directory or config.knowledge_dir
     if output.exists() and not overwrite:
@@ -86,6 +87,8 @@ def kb_import(config_file: Path | None, workbook: Path, dry_run: bool, force: bo
 
     Example: naeringsbot kb import kb.xlsx
     """
+    from bot.learning.workbook import WorkbookError, plan_import, write_plan  # openpyxl: only for this command
+
     config = read_config(config_file)
     folder = directory or config.knowledge_dir
     if not workbook.is_file():

@@ -41,10 +41,11 @@ class CharScorer:
         self.size = len(entries)
         counts: list[Counter[str]] = []
         for entry in entries:
+            words: Counter[str] = Counter(word for _, text in entry_fields(entry) for word in content_tokens(text))
             grams: Counter[str] = Counter()
-            for _, text in entry_fields(entry):
-                for word in content_tokens(text):
-                    grams.update(word_grams(word))
+            for word, times in words.items():  # an entry repeats its words: each word's n-grams once
+                for gram in _grams(word):
+                    grams[gram] += times
             counts.append(grams)
         document_frequency = Counter(gram for grams in counts for gram in grams)
         self._idf = {gram: math.log((1 + self.size) / (1 + df)) + 1 for gram, df in document_frequency.items()}
@@ -150,9 +151,15 @@ class CharScorer:
         if not rows:
             return np.zeros((count, self.size))
         if self._dense is not None:
-            weights = np.zeros((count, len(rows)))
-            weights[word_of, np.arange(len(rows))] = scales
-            return np.asarray(weights @ self._dense[rows])
+            # Each known n-gram's row times its scale, then summed per word: rows of one word are adjacent.
+            block = self._dense[rows]
+            if any(scale != 1.0 for scale in scales):
+                block *= np.asarray(scales)[:, None]
+            owners = np.asarray(word_of, dtype=np.intp)
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            vectors = np.zeros((count, self.size))
+            vectors[owners[starts]] = np.add.reduceat(block, starts, axis=0)
+            return vectors
         offsets = np.asarray(word_of, dtype=np.intp) * self.size
         indices = np.concatenate([self._by_row[row][0] + offset for row, offset in zip(rows, offsets, strict=True)])
         values = np.concatenate([self._by_row[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
