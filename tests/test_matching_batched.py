@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.ngrams import DENSE_CELLS, CharScorer, word_grams
 from bot.matching.normalise import content_tokens, token_tuple, tokens
@@ -14,31 +17,46 @@ from bot.matching.normalise import content_tokens, token_tuple, tokens
 WORDS = ["etablererveiledning", "kurs", "gründer", "vieledning", "aaaaaa", "lisboa", "x", "naeringsliv"]
 
 
-def _one_word(scorer: CharScorer, word: str) -> tuple[np.ndarray, float]:
-    """The n-gram vector of one word as a plain loop over its n-grams computes it."""
-    dot = np.zeros(scorer.size)
-    weight_squared = 0.0
-    for gram, tf in word_grams(word).items():
-        scale = 1 + np.log(tf)
-        weight = scale * scorer._idf.get(gram, scorer._unknown_idf)
-        weight_squared += weight * weight
-        if gram in scorer._postings:
-            indices, values = scorer._postings[gram]
-            np.add.at(dot, indices, values * scale)
-    return dot, weight_squared
+def _reference(entries: list[Entry], words: list[str]) -> list[tuple[np.ndarray, float]]:
+    """Each word's unnormalised dot product with every entry, from the TF-IDF definition, in plain Python."""
+    counts = []
+    for entry in entries:
+        grams: Counter[str] = Counter()
+        for _, text in entry_fields(entry):
+            for word in content_tokens(text):
+                grams.update(word_grams(word))
+        counts.append(grams)
+    frequency = Counter(gram for grams in counts for gram in grams)
+    idf = {gram: math.log((1 + len(entries)) / (1 + df)) + 1 for gram, df in frequency.items()}
+    unknown = math.log(1 + len(entries)) + 1
+    unit = []
+    for grams in counts:
+        weights = {gram: (1 + math.log(tf)) * idf[gram] for gram, tf in grams.items()}
+        norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
+        unit.append({gram: weight / norm for gram, weight in weights.items()})
+    result = []
+    for word in words:
+        grams = word_grams(word)
+        scale = {gram: 1 + math.log(tf) for gram, tf in grams.items()}
+        squared = sum((scale[gram] * idf.get(gram, unknown)) ** 2 for gram in grams)
+        dot = [sum(scale[gram] * idf[gram] * vector.get(gram, 0.0) for gram in grams if gram in idf)
+               for vector in unit]
+        result.append((np.array(dot), squared))
+    return result
 
 
 @pytest.mark.parametrize("dense", [True, False])
-def test_new_words_worked_out_together_equal_each_on_its_own(
+def test_new_words_worked_out_together_equal_the_tf_idf_definition(
     knowledge: KnowledgeBase, dense: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not dense:
         monkeypatch.setattr("bot.matching.ngrams.DENSE_CELLS", 0)
-    scorer = CharScorer(list(knowledge))
+    entries = list(knowledge)
+    scorer = CharScorer(entries)
     assert (scorer._dense is not None) == dense and DENSE_CELLS > 0
     found = scorer._words(WORDS + WORDS[:2])  # repeated words in one batch
-    for word, (vector, weight_squared) in zip(WORDS, found, strict=False):
-        expected, expected_squared = _one_word(scorer, word)
+    for (vector, weight_squared), (expected, expected_squared) in zip(found, _reference(entries, WORDS),
+                                                                       strict=False):
         np.testing.assert_allclose(vector, expected, rtol=1e-6, atol=1e-7)
         assert weight_squared == pytest.approx(expected_squared, rel=1e-12)
     assert scorer.scores([]).tolist() == [0.0] * scorer.size

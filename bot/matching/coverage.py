@@ -66,19 +66,35 @@ class _TermMatch:
 
 @dataclass(frozen=True)
 class _Evidence:
-    """One message word's weight and its weighted contribution to every entry (None: unknown)."""
+    """One message word's weight and its weighted contribution to the entries it explains.
+
+    Sparse: ``rows`` are the entries the word explains and ``values`` what it adds to each (None:
+    a word the knowledge base does not know). Most words explain a few entries, and the cache holds
+    one of these per word seen, so a dense per-entry vector would grow with words × entries.
+    """
 
     weight: float
-    vector: np.ndarray | None
+    rows: np.ndarray | None
+    values: np.ndarray | None
     courtesy: bool
     # The knowledge-base terms the word stands for, with how surely (typo, compound part).
     terms: tuple[tuple[str, float], ...] = ()
     decline_only: bool = False  # only decline entries use it: the message is about something else
 
+    @property
+    def known(self) -> bool:
+        return self.rows is not None
+
 
 def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
-    vectors = [item.vector for item in evidence if item.vector is not None]
-    return np.sum(vectors, axis=0) if vectors else np.zeros(size)
+    """The words' contributions summed per entry, in float32 and word order (as row-wise sums of
+    dense vectors would be), in one unbuffered ``add.at``."""
+    if not evidence:
+        return np.zeros(size)
+    total = np.zeros(size, dtype=np.float32)
+    np.add.at(total, np.concatenate([item.rows for item in evidence]),
+              np.concatenate([item.values for item in evidence]))
+    return total
 
 
 class CoverageScorer:
@@ -121,10 +137,10 @@ class CoverageScorer:
         evidence = [self._evidence(word, word in real) for word in words]
         if MARKERS:  # a marker word no entry uses says nothing against any of them
             evidence = [item for word, item in zip(words, evidence, strict=True)
-                        if item.vector is not None or word not in MARKER_WORDS]
-        topical = [item for item in evidence if item.vector is not None and not item.courtesy]
-        courtesy = [item for item in evidence if item.vector is not None and item.courtesy]
-        unknown = [item.weight for item in evidence if item.vector is None]
+                        if item.known or word not in MARKER_WORDS]
+        topical = [item for item in evidence if item.known and not item.courtesy]
+        courtesy = [item for item in evidence if item.known and item.courtesy]
+        unknown = [item.weight for item in evidence if not item.known]
         explained_content = _sum_vectors(topical, len(self.entries))
         explained = explained_content + _sum_vectors(courtesy, len(self.entries))
         content_mass = sum(item.weight for item in topical)
@@ -180,12 +196,16 @@ class CoverageScorer:
                 self._evidence_cache.clear()  # users' vocabulary is unbounded; memory is not
             term_match = self._explain_uncached(word, real and TYPO_GUARD)
             weight = self._weight(word, term_match, real)
-            # float32: a cache of thousands of per-entry vectors at half the memory, ample precision
-            vector = (self._contribution(term_match) * weight).astype(np.float32) if term_match.known else None
+            rows = values = None
+            if term_match.known:
+                # float32: a cache of thousands of words at half the memory, ample precision
+                vector = (self._contribution(term_match) * weight).astype(np.float32)
+                rows = np.flatnonzero(vector > 0).astype(np.int32)
+                values = vector[rows]
             share = COMPOUND_SIMILARITY / max(1, len(term_match.parts))
             matched = tuple(term_match.direct) or tuple((term, share * sim) for term, sim in term_match.parts)
-            decline_only = vector is not None and bool(self._decline[vector > 0].all())
-            cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match), matched,
+            decline_only = rows is not None and bool(self._decline[rows].all())
+            cached = _Evidence(weight, rows, values, term_match.known and self._is_courtesy(term_match), matched,
                                decline_only)
             self._evidence_cache[key] = cached
         return cached
@@ -254,7 +274,7 @@ class CoverageScorer:
     def is_known(self, word: str, real: bool = False) -> bool:
         """Whether an answerable entry explains ``word`` (a word only decline entries use is not known)."""
         evidence = self._evidence(word, real)
-        return evidence.vector is not None and not (DECLINE_UNKNOWN and evidence.decline_only)
+        return evidence.known and not (DECLINE_UNKNOWN and evidence.decline_only)
 
     def phrase_similarity(self, words: list[str], index: int) -> float:
         """The closest alternate question or title of entry ``index``, word order ignored."""

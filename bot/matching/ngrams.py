@@ -9,7 +9,7 @@ two votes; the coverage score is the other.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -39,42 +39,48 @@ class CharScorer:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.size = len(entries)
-        counts: list[Counter[str]] = []
-        for entry in entries:
+        # Every n-gram gets a row number the first time an entry has it; each entry's n-grams are
+        # kept as row numbers and counts in flat arrays, not as dictionaries of strings.
+        self._rows: dict[str, int] = {}
+        row_of = self._rows.setdefault
+        owners: list[int] = []
+        gram_rows: list[int] = []
+        counts: list[int] = []
+        for index, entry in enumerate(entries):
             words: Counter[str] = Counter(word for _, text in entry_fields(entry) for word in content_tokens(text))
             grams: Counter[str] = Counter()
             for word, times in words.items():  # an entry repeats its words: each word's n-grams once
                 for gram in _grams(word):
                     grams[gram] += times
-            counts.append(grams)
-        document_frequency = Counter(gram for grams in counts for gram in grams)
-        self._idf = {gram: math.log((1 + self.size) / (1 + df)) + 1 for gram, df in document_frequency.items()}
+            gram_rows.extend(row_of(gram, len(self._rows)) for gram in grams)
+            counts.extend(grams.values())
+            owners.extend([index] * len(grams))
+        entry_of = np.asarray(owners, dtype=np.intp)
+        row = np.asarray(gram_rows, dtype=np.intp)
+        tf = np.asarray(counts, dtype=np.float64)
+        grams_total = len(self._rows)
+        document_frequency = np.bincount(row, minlength=grams_total)
+        idf = np.log((1 + self.size) / (1 + document_frequency)) + 1
+        self._idf = idf.tolist()  # read one n-gram at a time: a list is faster to index than an array
         # An n-gram no entry has weighs like the rarest known one: unknown text pulls every score down.
         self._unknown_idf = math.log(1 + self.size) + 1
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, grams in enumerate(counts):
-            weights = {gram: (1 + math.log(tf)) * self._idf[gram] for gram, tf in grams.items()}
-            norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
-            for gram, weight in weights.items():
-                postings[gram].append((index, weight / norm))
-        # Each gram's entries and its contribution to them at tf = 1 (already times its IDF), so
-        # a new word costs one dictionary lookup per gram and a single bincount.
-        self._postings = {
-            gram: (
-                np.array([i for i, _ in pairs], dtype=np.intp),
-                np.array([w for _, w in pairs]) * self._idf[gram],
-            )
-            for gram, pairs in postings.items()
-        }
+        weight = (1 + np.log(tf)) * idf[row]
+        norm = np.sqrt(np.bincount(entry_of, weights=weight * weight, minlength=self.size))
+        norm[norm == 0] = 1.0
+        # Each n-gram's entries and its contribution to them at tf = 1 (already times its IDF), as
+        # one compressed sparse row matrix (n-gram × entry): a new word costs one dictionary lookup
+        # per n-gram and one bincount.
+        order = np.argsort(row, kind="stable")  # entries of a row in entry order
+        self._entries = entry_of[order].astype(np.int32)
+        self._values = (weight / norm[entry_of] * idf[row])[order]
+        self._starts = np.zeros(grams_total + 1, dtype=np.intp)
+        np.cumsum(document_frequency, out=self._starts[1:])
         # For a knowledge base of ordinary size the same contributions as one dense matrix: a new
-        # word is then one fancy-indexed sum instead of one array per gram.
-        self._rows = {gram: row for row, gram in enumerate(self._postings)}
-        self._by_row = list(self._postings.values())
+        # word is then one fancy-indexed sum.
         self._dense: np.ndarray | None = None
-        if len(self._rows) * self.size <= DENSE_CELLS:
-            self._dense = np.zeros((len(self._rows), self.size))
-            for gram, (indices, values) in self._postings.items():
-                self._dense[self._rows[gram], indices] = values
+        if grams_total * self.size <= DENSE_CELLS:
+            self._dense = np.zeros((grams_total, self.size))
+            self._dense[row[order], self._entries] = self._values
         self._word_cache: dict[str, tuple[np.ndarray, float]] = {}
 
     def scores(self, words: list[str]) -> np.ndarray:
@@ -115,6 +121,7 @@ class CharScorer:
 
     def _vectors(self, words: list[str]) -> list[tuple[np.ndarray, float]]:
         idf, rows_of, unknown_idf = self._idf, self._rows, self._unknown_idf
+        no_row = -1
         squares: list[float] = []
         word_of: list[int] = []
         rows: list[int] = []
@@ -124,21 +131,23 @@ class CharScorer:
             grams = _grams(word)
             if len(set(grams)) == len(grams):  # the usual case: every n-gram once, no counting needed
                 for gram in grams:
-                    weight = idf.get(gram, unknown_idf)
+                    row = rows_of.get(gram, no_row)
+                    if row == no_row:
+                        weight_squared += unknown_idf * unknown_idf
+                        continue
+                    weight = idf[row]
                     weight_squared += weight * weight
-                    row = rows_of.get(gram)
-                    if row is not None:
-                        word_of.append(position)
-                        rows.append(row)
-                        scales.append(1.0)
+                    word_of.append(position)
+                    rows.append(row)
+                    scales.append(1.0)
                 squares.append(weight_squared)
                 continue
             for gram, tf in Counter(grams).items():
                 scale = 1 + math.log(tf) if tf > 1 else 1.0
-                weight = scale * idf.get(gram, unknown_idf)
+                row = rows_of.get(gram, no_row)
+                weight = scale * (unknown_idf if row == no_row else idf[row])
                 weight_squared += weight * weight
-                row = rows_of.get(gram)
-                if row is not None:
+                if row != no_row:
                     word_of.append(position)
                     rows.append(row)
                     scales.append(scale)
@@ -160,7 +169,13 @@ class CharScorer:
             vectors = np.zeros((count, self.size))
             vectors[owners[starts]] = np.add.reduceat(block, starts, axis=0)
             return vectors
-        offsets = np.asarray(word_of, dtype=np.intp) * self.size
-        indices = np.concatenate([self._by_row[row][0] + offset for row, offset in zip(rows, offsets, strict=True)])
-        values = np.concatenate([self._by_row[row][1] * scale for row, scale in zip(rows, scales, strict=True)])
-        return np.bincount(indices, weights=values, minlength=count * self.size).reshape(count, self.size)
+        # Gather the rows' stretches of the sparse matrix in one go, each entry offset by its word.
+        chosen = np.asarray(rows, dtype=np.intp)
+        starts = self._starts[chosen]
+        lengths = self._starts[chosen + 1] - starts
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
+        offsets = np.repeat(np.asarray(word_of, dtype=np.intp) * self.size, lengths)
+        values = self._values[positions] * np.repeat(np.asarray(scales), lengths)
+        return np.bincount(self._entries[positions] + offsets, weights=values,
+                           minlength=count * self.size).reshape(count, self.size)
