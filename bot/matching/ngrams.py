@@ -20,7 +20,7 @@ from bot.matching.normalise import content_tokens
 
 GRAM_SIZES = (3, 4, 5)
 WORD_CACHE_SIZE = 50_000
-WARM_BATCH = 256  # words worked out together at load: one product each, of bounded size
+WARM_BATCH = 32  # words worked out together at load: bounded temporaries (a word can touch most entries)
 DENSE_CELLS = 4_000_000  # grams × entries up to which contributions are kept as a dense matrix (32 MB)
 
 
@@ -58,21 +58,27 @@ class CharScorer:
         entry_of = np.asarray(owners, dtype=np.intp)
         row = np.asarray(gram_rows, dtype=np.intp)
         tf = np.asarray(counts, dtype=np.float64)
+        del owners, gram_rows, counts  # the build's peak memory: the lists are the arrays' size again
         grams_total = len(self._rows)
         document_frequency = np.bincount(row, minlength=grams_total)
         idf = np.log((1 + self.size) / (1 + document_frequency)) + 1
         self._idf = idf.tolist()  # read one n-gram at a time: a list is faster to index than an array
         # An n-gram no entry has weighs like the rarest known one: unknown text pulls every score down.
         self._unknown_idf = math.log(1 + self.size) + 1
-        weight = (1 + np.log(tf)) * idf[row]
-        norm = np.sqrt(np.bincount(entry_of, weights=weight * weight, minlength=self.size))
+        weight = np.log(tf, out=tf)
+        weight += 1
+        weight *= idf[row]
+        norm = np.sqrt(np.bincount(entry_of, weights=np.square(weight), minlength=self.size))
         norm[norm == 0] = 1.0
         # Each n-gram's entries and its contribution to them at tf = 1 (already times its IDF), as
         # one compressed sparse row matrix (n-gram × entry): a new word costs one dictionary lookup
         # per n-gram and one bincount.
         order = np.argsort(row, kind="stable")  # entries of a row in entry order
         self._entries = entry_of[order].astype(np.int32)
-        self._values = (weight / norm[entry_of] * idf[row])[order]
+        weight /= norm[entry_of]
+        weight *= idf[row]
+        self._values = weight[order]
+        del weight, tf
         self._starts = np.zeros(grams_total + 1, dtype=np.intp)
         np.cumsum(document_frequency, out=self._starts[1:])
         # For a knowledge base of ordinary size the same contributions as one dense matrix: a new
