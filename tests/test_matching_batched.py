@@ -78,3 +78,31 @@ def test_cached_tokens_cannot_be_changed_by_a_caller() -> None:
     first.append("changed")
     assert tokens("Hei, kurs for gründere") == ["hei", "kurs", "for", "grundere"]
     assert token_tuple("Hei, kurs for gründere") == ("hei", "kurs", "for", "grundere")
+
+
+def _fold_by_translate(text: str) -> str:
+    """Folding as a translation table describes it, character by character."""
+    import re
+    import unicodedata
+
+    table = str.maketrans({"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+    text = unicodedata.normalize("NFKC", text).casefold().translate(table)
+    text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    return re.sub(r"ae|oe|aa", lambda match: {"ae": "a", "oe": "o", "aa": "a"}[match.group()], text)
+
+
+@pytest.mark.parametrize("text", ["Næringsliv i Drammen", "ÆØÅ ßtraße Ünïcödé café naïve", "plain ascii AE OE AA",
+                                  "ﬁ ǅ İstanbul", "", "Søknad om tilskudd? Hvor får jeg råd"])
+def test_folding_skips_no_letter(text: str) -> None:
+    from bot.matching.normalise import fold
+
+    assert fold(text) == _fold_by_translate(text)
+
+
+def test_language_counts_repeated_words_and_letters() -> None:
+    from bot.matching.language import detect_language
+
+    assert detect_language("æø hello hello hello") == "nb"  # each Norwegian letter counts twice
+    assert detect_language("æ hello hello") is None  # a tie
+    assert detect_language("hello hello kurs") == "en"
+    assert detect_language("eg treng hjelp") == "nn"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class CharScorer:
         grams_total = len(self._rows)
         document_frequency = np.bincount(row, minlength=grams_total)
         idf = np.log((1 + self.size) / (1 + document_frequency)) + 1
-        self._idf = idf.tolist()  # read one n-gram at a time: a list is faster to index than an array
+        self._idf_array = idf
         # An n-gram no entry has weighs like the rarest known one: unknown text pulls every score down.
         self._unknown_idf = math.log(1 + self.size) + 1
         weight = np.log(tf, out=tf)
@@ -126,62 +127,49 @@ class CharScorer:
         return [cache[word] for word in words]
 
     def _vectors(self, words: list[str]) -> list[tuple[np.ndarray, float]]:
-        idf, rows_of, unknown_idf = self._idf, self._rows, self._unknown_idf
-        no_row = -1
-        squares: list[float] = []
-        word_of: list[int] = []
-        rows: list[int] = []
+        grams: list[str] = []
         scales: list[float] = []
-        for position, word in enumerate(words):
-            weight_squared = 0.0
-            grams = _grams(word)
-            if len(set(grams)) == len(grams):  # the usual case: every n-gram once, no counting needed
-                for gram in grams:
-                    row = rows_of.get(gram, no_row)
-                    if row == no_row:
-                        weight_squared += unknown_idf * unknown_idf
-                        continue
-                    weight = idf[row]
-                    weight_squared += weight * weight
-                    word_of.append(position)
-                    rows.append(row)
-                    scales.append(1.0)
-                squares.append(weight_squared)
+        lengths: list[int] = []
+        for word in words:
+            found = _grams(word)
+            if len(set(found)) == len(found):  # the usual case: every n-gram once, no counting needed
+                grams += found
+                scales += [1.0] * len(found)
+                lengths.append(len(found))
                 continue
-            for gram, tf in Counter(grams).items():
-                scale = 1 + math.log(tf) if tf > 1 else 1.0
-                row = rows_of.get(gram, no_row)
-                weight = scale * (unknown_idf if row == no_row else idf[row])
-                weight_squared += weight * weight
-                if row != no_row:
-                    word_of.append(position)
-                    rows.append(row)
-                    scales.append(scale)
-            squares.append(weight_squared)
-        vectors = self._combine(len(words), word_of, rows, scales).astype(np.float32)  # cached: half the memory
-        return list(zip(vectors, squares, strict=True))
+            counted = Counter(found)
+            grams += counted
+            scales += [1 + math.log(tf) if tf > 1 else 1.0 for tf in counted.values()]
+            lengths.append(len(counted))
+        rows = np.fromiter(map(self._rows.get, grams, repeat(-1, len(grams))), dtype=np.intp, count=len(grams))
+        scale = np.asarray(scales)
+        word_of = np.repeat(np.arange(len(words)), lengths)
+        known = rows >= 0
+        weight = scale * np.where(known, self._idf_array[rows], self._unknown_idf)
+        # bincount adds in n-gram order, word by word: the same sum as a running total per word
+        squares = np.bincount(word_of, weights=weight * weight, minlength=len(words)).tolist()
+        vectors = self._combine(len(words), word_of[known], rows[known], scale[known]).astype(np.float32)
+        return list(zip(vectors, squares, strict=True))  # cached: float32 is half the memory
 
-    def _combine(self, count: int, word_of: list[int], rows: list[int], scales: list[float]) -> np.ndarray:
+    def _combine(self, count: int, word_of: np.ndarray, rows: np.ndarray, scales: np.ndarray) -> np.ndarray:
         """Per word, the sum over its known n-grams of their contributions times their scale."""
-        if not rows:
+        if not len(rows):
             return np.zeros((count, self.size))
         if self._dense is not None:
             # Each known n-gram's row times its scale, then summed per word: rows of one word are adjacent.
             block = self._dense[rows]
-            if any(scale != 1.0 for scale in scales):
-                block *= np.asarray(scales)[:, None]
-            owners = np.asarray(word_of, dtype=np.intp)
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            if (scales != 1.0).any():
+                block *= scales[:, None]
+            starts = np.flatnonzero(np.r_[True, word_of[1:] != word_of[:-1]])
             vectors = np.zeros((count, self.size))
-            vectors[owners[starts]] = np.add.reduceat(block, starts, axis=0)
+            vectors[word_of[starts]] = np.add.reduceat(block, starts, axis=0)
             return vectors
         # Gather the rows' stretches of the sparse matrix in one go, each entry offset by its word.
-        chosen = np.asarray(rows, dtype=np.intp)
-        starts = self._starts[chosen]
-        lengths = self._starts[chosen + 1] - starts
+        starts = self._starts[rows]
+        lengths = self._starts[rows + 1] - starts
         ends = np.cumsum(lengths)
         positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
-        offsets = np.repeat(np.asarray(word_of, dtype=np.intp) * self.size, lengths)
-        values = self._values[positions] * np.repeat(np.asarray(scales), lengths)
+        offsets = np.repeat(word_of * self.size, lengths)
+        values = self._values[positions] * np.repeat(scales, lengths)
         return np.bincount(self._entries[positions] + offsets, weights=values,
                            minlength=count * self.size).reshape(count, self.size)
