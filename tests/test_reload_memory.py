@@ -29,3 +29,13 @@ def test_the_old_matcher_is_freed_at_the_swap(tmp_path: Path, matching: Matching
     finally:
         gc.enable()
     assert holder.engine.answer("Hvordan starter jeg en bedrift?").entry_id
+
+
+def test_a_built_engine_is_out_of_the_collectors_view(tmp_path: Path, matching: MatchingSettings) -> None:
+    try:
+        holder = EngineHolder(ROOT / "knowledge", matching)
+        tracked = {id(item) for item in gc.get_objects()}
+        assert gc.get_freeze_count() > 0
+        assert id(holder.engine.matcher.coverage.known_forms) not in tracked  # frozen: full collections skip it
+    finally:
+        gc.unfreeze()
