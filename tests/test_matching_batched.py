@@ -106,3 +106,17 @@ def test_language_counts_repeated_words_and_letters() -> None:
     assert detect_language("æ hello hello") is None  # a tie
     assert detect_language("hello hello kurs") == "en"
     assert detect_language("eg treng hjelp") == "nn"
+
+
+def test_sparse_evidence_reads_like_a_dense_vector(knowledge: KnowledgeBase) -> None:
+    coverage = CoverageScorer(list(knowledge))
+    size = len(coverage.entries)
+    for word in ["kurs", "etablererveiledning", "vieledning", "svomming"]:
+        evidence = coverage.evidence(word)
+        vector = evidence.vector
+        if vector is None:
+            assert not evidence.known and evidence.contribution(0) == 0.0
+            continue
+        dense = vector.dense(size)
+        assert [float(vector[index]) for index in range(size)] == [float(value) for value in dense]
+        assert evidence.known and dense.any()

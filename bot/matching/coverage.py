@@ -85,6 +85,36 @@ class _Evidence:
     def known(self) -> bool:
         return self.rows is not None
 
+    def contribution(self, index: int) -> float:
+        """What the word adds to entry ``index`` (0.0 when it does not explain it or is unknown)."""
+        if self.rows is None or self.values is None:
+            return 0.0
+        position = int(self.rows.searchsorted(index))
+        return float(self.values[position]) if position < len(self.rows) and self.rows[position] == index else 0.0
+
+    @property
+    def vector(self) -> SparseVector | None:
+        """The contribution read entry by entry, ``vector[index]`` (None: a word the knowledge base does not know)."""
+        return SparseVector(self) if self.rows is not None else None
+
+
+class SparseVector:
+    """A word's contributions indexed by entry, as its dense vector was, without storing the zeros."""
+
+    __slots__ = ("_evidence",)
+
+    def __init__(self, evidence: _Evidence) -> None:
+        self._evidence = evidence
+
+    def __getitem__(self, index: int) -> float:
+        return self._evidence.contribution(int(index))
+
+    def dense(self, size: int) -> np.ndarray:
+        vector = np.zeros(size, dtype=np.float32)
+        if self._evidence.rows is not None and self._evidence.values is not None:
+            vector[self._evidence.rows] = self._evidence.values
+        return vector
+
 
 def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
     """The words' contributions summed per entry, in float32 and word order (as row-wise sums of
