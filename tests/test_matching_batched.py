@@ -120,3 +120,19 @@ def test_sparse_evidence_reads_like_a_dense_vector(knowledge: KnowledgeBase) -> 
         dense = vector.dense(size)
         assert [float(vector[index]) for index in range(size)] == [float(value) for value in dense]
         assert evidence.known and dense.any()
+
+
+def test_the_word_cache_holds_fewer_words_the_larger_the_knowledge_base(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.matching.ngrams.WORD_CACHE_CELLS", 1_000 * len(knowledge))
+    scorer = CharScorer(list(knowledge))
+    assert scorer._cache_words == 1_000
+    scorer.warm(f"word{index}" for index in range(1_001))  # would not fit: left to the messages
+    assert not scorer._word_cache
+    before = scorer.scores(["kurs", "word7"])
+    scorer.warm(["kurs", "word7"])
+    assert scorer.scores(["kurs", "word7"]).tolist() == before.tolist()
+    scorer._words([f"new{index}" for index in range(999)])
+    scorer._words(["kurs", "another"])  # full: emptied, then the message's words
+    assert set(scorer._word_cache) == {"kurs", "another"}

@@ -21,6 +21,9 @@ from bot.matching.normalise import content_tokens
 
 GRAM_SIZES = (3, 4, 5)
 WORD_CACHE_SIZE = 50_000
+# Cached word vectors × entries at most (16 MB of float32): a word's vector is as long as the
+# knowledge base, so the cache holds fewer words the more entries there are.
+WORD_CACHE_CELLS = 4_000_000
 WARM_BATCH = 32  # words worked out together at load: bounded temporaries (a word can touch most entries)
 DENSE_CELLS = 4_000_000  # grams × entries up to which contributions are kept as a dense matrix (32 MB)
 
@@ -89,6 +92,7 @@ class CharScorer:
             self._dense = np.zeros((grams_total, self.size))
             self._dense[row[order], self._entries] = self._values
         self._word_cache: dict[str, tuple[np.ndarray, float]] = {}
+        self._cache_words = max(1_000, min(WORD_CACHE_SIZE, WORD_CACHE_CELLS // max(1, self.size)))
 
     def scores(self, words: list[str]) -> np.ndarray:
         """Per entry, the cosine between ``words`` and the entry's pooled text, in [0, 1]."""
@@ -103,8 +107,15 @@ class CharScorer:
         return dot / math.sqrt(norm_squared) if norm_squared else dot
 
     def warm(self, words: Iterable[str]) -> None:
-        """Work out the n-gram vectors of ``words`` now, so messages using them pay nothing."""
+        """Work out the n-gram vectors of ``words`` now, so messages using them pay nothing.
+
+        Only when all of them fit in the cache: in a large knowledge base the vectors of its whole
+        vocabulary would be most of the process's memory, and a word costs little the first time a
+        message uses it.
+        """
         words = list(dict.fromkeys(words))
+        if len(words) > self._cache_words:
+            return
         for start in range(0, len(words), WARM_BATCH):
             self._words(words[start : start + WARM_BATCH])
 
@@ -120,7 +131,7 @@ class CharScorer:
         except KeyError:
             pass
         new = [word for word in dict.fromkeys(words) if word not in cache]
-        if len(cache) + len(new) > WORD_CACHE_SIZE:
+        if len(cache) + len(new) > self._cache_words:
             cache.clear()  # users' vocabulary is unbounded; memory is not
             new = list(dict.fromkeys(words))
         cache.update(zip(new, self._vectors(new), strict=True))
