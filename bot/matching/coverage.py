@@ -164,13 +164,16 @@ class CoverageScorer:
 
         ``real`` are the words the general lexicon knows: they are never taken for typos.
         """
-        evidence = [self._evidence(word, word in real) for word in words]
-        if MARKERS:  # a marker word no entry uses says nothing against any of them
-            evidence = [item for word, item in zip(words, evidence, strict=True)
-                        if item.known or word not in MARKER_WORDS]
-        topical = [item for item in evidence if item.known and not item.courtesy]
-        courtesy = [item for item in evidence if item.known and item.courtesy]
-        unknown = [item.weight for item in evidence if not item.known]
+        topical: list[_Evidence] = []
+        courtesy: list[_Evidence] = []
+        unknown: list[float] = []
+        cache = self._evidence_cache
+        for word in words:  # one pass, the cache read directly: this runs for every word of every message
+            item = cache.get(f"!{word}" if TYPO_GUARD and word in real else word) or self._evidence(word, word in real)
+            if item.rows is not None:
+                (courtesy if item.courtesy else topical).append(item)
+            elif not (MARKERS and word in MARKER_WORDS):  # a marker word no entry uses says nothing against any
+                unknown.append(item.weight)
         explained_content = _sum_vectors(topical, len(self.entries))
         explained = explained_content + _sum_vectors(courtesy, len(self.entries))
         content_mass = sum(item.weight for item in topical)
