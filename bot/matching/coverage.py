@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import Entry
+from bot.matching.evidence import Evidence, sum_contributions
 from bot.matching.normalise import (
     MARKER_WORDS,
     STOP_WORDS,
@@ -64,69 +65,6 @@ class _TermMatch:
         return bool(self.direct or self.parts)
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """One message word's weight and its weighted contribution to the entries it explains.
-
-    Sparse: ``rows`` are the entries the word explains and ``values`` what it adds to each (None:
-    a word the knowledge base does not know). Most words explain a few entries, and the cache holds
-    one of these per word seen, so a dense per-entry vector would grow with words × entries.
-    """
-
-    weight: float
-    rows: np.ndarray | None
-    values: np.ndarray | None
-    courtesy: bool
-    # The knowledge-base terms the word stands for, with how surely (typo, compound part).
-    terms: tuple[tuple[str, float], ...] = ()
-    decline_only: bool = False  # only decline entries use it: the message is about something else
-
-    @property
-    def known(self) -> bool:
-        return self.rows is not None
-
-    def contribution(self, index: int) -> float:
-        """What the word adds to entry ``index`` (0.0 when it does not explain it or is unknown)."""
-        if self.rows is None or self.values is None:
-            return 0.0
-        position = int(self.rows.searchsorted(index))
-        return float(self.values[position]) if position < len(self.rows) and self.rows[position] == index else 0.0
-
-    @property
-    def vector(self) -> SparseVector | None:
-        """The contribution read entry by entry, ``vector[index]`` (None: a word the knowledge base does not know)."""
-        return SparseVector(self) if self.rows is not None else None
-
-
-class SparseVector:
-    """A word's contributions indexed by entry, as its dense vector was, without storing the zeros."""
-
-    __slots__ = ("_evidence",)
-
-    def __init__(self, evidence: _Evidence) -> None:
-        self._evidence = evidence
-
-    def __getitem__(self, index: int) -> float:
-        return self._evidence.contribution(int(index))
-
-    def dense(self, size: int) -> np.ndarray:
-        vector = np.zeros(size, dtype=np.float32)
-        if self._evidence.rows is not None and self._evidence.values is not None:
-            vector[self._evidence.rows] = self._evidence.values
-        return vector
-
-
-def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
-    """The words' contributions summed per entry, in float32 and word order (as row-wise sums of
-    dense vectors would be), in one unbuffered ``add.at``."""
-    if not evidence:
-        return np.zeros(size)
-    total = np.zeros(size, dtype=np.float32)
-    np.add.at(total, np.concatenate([item.rows for item in evidence]),
-              np.concatenate([item.values for item in evidence]))
-    return total
-
-
 class CoverageScorer:
     """Built once per knowledge base; ``scores`` is called once per message."""
 
@@ -150,7 +88,7 @@ class CoverageScorer:
             if self._smalltalk[indices].all()
         )
         self._phrases = [_entry_phrases(entry) for entry in self.entries]
-        self._evidence_cache: dict[str, _Evidence] = {}
+        self._evidence_cache: dict[str, Evidence] = {}
         self._needs_lexicon: dict[str, bool] = {}
         self._splits: dict[str, tuple[str, str] | None] = {}
         # People rarely mistype a word's first letter; bucketing by it keeps "bostøtte" from
@@ -164,8 +102,8 @@ class CoverageScorer:
 
         ``real`` are the words the general lexicon knows: they are never taken for typos.
         """
-        topical: list[_Evidence] = []
-        courtesy: list[_Evidence] = []
+        topical: list[Evidence] = []
+        courtesy: list[Evidence] = []
         unknown: list[float] = []
         cache = self._evidence_cache
         for word in words:  # one pass, the cache read directly: this runs for every word of every message
@@ -174,8 +112,8 @@ class CoverageScorer:
                 (courtesy if item.courtesy else topical).append(item)
             elif not (MARKERS and word in MARKER_WORDS):  # a marker word no entry uses says nothing against any
                 unknown.append(item.weight)
-        explained_content = _sum_vectors(topical, len(self.entries))
-        explained = explained_content + _sum_vectors(courtesy, len(self.entries))
+        explained_content = sum_contributions(topical, len(self.entries))
+        explained = explained_content + sum_contributions(courtesy, len(self.entries))
         content_mass = sum(item.weight for item in topical)
         courtesy_mass = sum(item.weight for item in courtesy)
         # Unknown words count against every entry, but sub-linearly: a long message full of
@@ -220,7 +158,7 @@ class CoverageScorer:
             return 0.3 * UNKNOWN_WORD_WEIGHT * self._max_idf
         return (UNKNOWN_REAL_WORD_WEIGHT if real else UNKNOWN_WORD_WEIGHT) * self._max_idf
 
-    def _evidence(self, word: str, real: bool = False) -> _Evidence:
+    def _evidence(self, word: str, real: bool = False) -> Evidence:
         """What one message word says about every entry; cached, since words recur."""
         key = f"!{word}" if real and TYPO_GUARD else word
         cached = self._evidence_cache.get(key)
@@ -238,7 +176,7 @@ class CoverageScorer:
             share = COMPOUND_SIMILARITY / max(1, len(term_match.parts))
             matched = tuple(term_match.direct) or tuple((term, share * sim) for term, sim in term_match.parts)
             decline_only = rows is not None and bool(self._decline[rows].all())
-            cached = _Evidence(weight, rows, values, term_match.known and self._is_courtesy(term_match), matched,
+            cached = Evidence(weight, rows, values, term_match.known and self._is_courtesy(term_match), matched,
                                decline_only)
             self._evidence_cache[key] = cached
         return cached
@@ -276,7 +214,7 @@ class CoverageScorer:
         for word in words:
             self._evidence(word)
 
-    def evidence(self, word: str, real: bool = False) -> _Evidence:
+    def evidence(self, word: str, real: bool = False) -> Evidence:
         """What ``word`` stands for in the knowledge base (cached)."""
         return self._evidence(word, real)
 
