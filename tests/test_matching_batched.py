@@ -136,3 +136,22 @@ def test_the_word_cache_holds_fewer_words_the_larger_the_knowledge_base(
     scorer._words([f"new{index}" for index in range(999)])
     scorer._words(["kurs", "another"])  # full: emptied, then the message's words
     assert set(scorer._word_cache) == {"kurs", "another"}
+
+
+def test_a_text_scored_again_comes_from_the_cache_as_a_copy(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import MatchingSettings
+    from bot.matching import matcher as matching
+
+    scorer = matching.Matcher(knowledge, MatchingSettings())
+    first = scorer.score("Hvordan starter jeg en bedrift?")
+    first.ranked.clear()
+    first.features.clear()
+    again = scorer.score("Hvordan starter jeg en bedrift?")
+    assert again.ranked and again.features  # the caller's changes did not reach the cache
+    assert again == scorer._score("Hvordan starter jeg en bedrift?")
+    monkeypatch.setattr(matching, "SCORING_CACHE_SIZE", 2)
+    for text in ("kurs", "tilskudd", "gründer"):
+        scorer.score(text)
+    assert len(scorer._scorings) <= 2
