@@ -45,6 +45,14 @@ class GarbageCollections:
                 "longest_pause_us": round(max((pause for _, pause in self.pauses), default=0.0), 1)}
 
 
+def clear_word_caches() -> None:
+    """Empty the ``lru_cache``s of ``bot.matching.normalise`` (words, texts, stems)."""
+    for name in dir(normalise):
+        clear = getattr(getattr(normalise, name), "cache_clear", None)
+        if clear is not None:
+            clear()
+
+
 def profile(engine: Any, warmup: list[str], run_pass: Callable[[], object], questions_per_pass: int,
             top: int = 8) -> dict[str, Any]:
     """cProfile over a cold-word and a warm pass (``run_pass``) of a fresh engine, per question.
@@ -52,10 +60,7 @@ def profile(engine: Any, warmup: list[str], run_pass: Callable[[], object], ques
     Kept: the functions of ``bot/`` with the most cumulative time, and the functions anywhere
     (numpy, rapidfuzz, regex …) with the most own time.
     """
-    for name in dir(normalise):
-        clear = getattr(getattr(normalise, name), "cache_clear", None)
-        if clear is not None:
-            clear()  # the timed passes filled the word caches; this pass starts cold again
+    clear_word_caches()  # the timed passes filled the word caches; this pass starts cold again
     for text in warmup:
         engine.answer(text)
     result = {}

@@ -8,6 +8,7 @@ and every value is checked again where it is used; anything else is a stale or f
 from __future__ import annotations
 
 import re
+import weakref
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -38,19 +39,57 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text[:60], callback_data=data)
 
 
+# Keyboards that depend only on the knowledge base, the language and fixed phrases, built once per
+# knowledge base: a reload brings a new ``KnowledgeBase`` object and with it an empty cache, and the
+# old one's keyboards go when it does. Telegram objects are immutable, so one can be sent many times.
+_Keyboards = dict[tuple[str, ...], InlineKeyboardMarkup | tuple[tuple[InlineKeyboardButton, ...], ...]]
+_by_knowledge: dict[int, tuple[weakref.ref[KnowledgeBase], _Keyboards]] = {}
+
+
+def _cache(knowledge: KnowledgeBase) -> _Keyboards:
+    key = id(knowledge)
+    found = _by_knowledge.get(key)
+    if found is None or found[0]() is not knowledge:
+        found = (weakref.ref(knowledge, lambda _, key=key: _by_knowledge.pop(key, None)), {})  # type: ignore[misc]
+        _by_knowledge[key] = found
+    return found[1]
+
+
 def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> InlineKeyboardMarkup:
     """The topics, and "Talk to a person" only when someone can be reached (``person``)."""
-    rows = [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
-            if topic.id != "about"]
-    if person:
-        rows.append([_button(phrase("talk_to_person", lang), "h:0")])
-    return InlineKeyboardMarkup(rows)
+    talk = phrase("talk_to_person", lang) if person else ""
+    cache = _cache(knowledge)
+    key = ("menu", lang, talk)
+    markup = cache.get(key)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        rows = [list(row) for row in _topic_rows(knowledge, lang)]
+        if person:
+            rows.append([_button(talk, "h:0")])
+        markup = cache[key] = InlineKeyboardMarkup(rows)
+    return markup
 
 
 def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineKeyboardMarkup:
-    rows = [[_button(entry.title.get(lang), f"e:{entry.id}:0")] for entry in knowledge.in_topic(topic_id)]
-    rows.append([_button(f"« {phrase('topics', lang)}", "m")])
-    return InlineKeyboardMarkup(rows)
+    back = phrase("topics", lang)
+    cache = _cache(knowledge)
+    key = ("topic", topic_id, lang, back)
+    markup = cache.get(key)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        rows = [[_button(entry.title.get(lang), f"e:{entry.id}:0")] for entry in knowledge.in_topic(topic_id)]
+        rows.append([_button(f"« {back}", "m")])
+        markup = cache[key] = InlineKeyboardMarkup(rows)
+    return markup
+
+
+def _topic_rows(knowledge: KnowledgeBase, lang: str) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
+    """One button per menu topic (not "about"), cached per knowledge base and language."""
+    cache = _cache(knowledge)
+    rows = cache.get(("topic rows", lang))
+    if not isinstance(rows, tuple):
+        rows = cache[("topic rows", lang)] = tuple(
+            (_button(topic.title.get(lang), f"t:{topic.id}"),) for topic in knowledge.menu_topics()
+            if topic.id != "about")
+    return rows
 
 
 def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
@@ -77,8 +116,7 @@ def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMa
 def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None,
                      person: bool = True) -> InlineKeyboardMarkup:
     rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]] if person else []
-    rows += [[_button(topic.title.get(lang), f"t:{topic.id}")] for topic in knowledge.menu_topics()
-             if topic.id != "about"]
+    rows += [list(row) for row in _topic_rows(knowledge, lang)]
     return InlineKeyboardMarkup(rows)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.engine import AnswerEngine
@@ -34,3 +36,17 @@ def test_a_misspelling_is_still_corrected(engine: AnswerEngine) -> None:
 def test_the_matcher_reads_real_words_as_written(engine: AnswerEngine) -> None:
     assert engine.matcher._real_words("hva er meningen", ["meningen"]) == frozenset({"meningen"})
     assert engine.matcher._real_words("vieledning", ["vieledning"]) == frozenset()
+
+
+def test_the_lexicon_read_directly_is_wordfreqs() -> None:
+    from bot.matching.lexicon import _frequent_words, _frequent_words_by_wordfreq
+
+    for lang in ("nb", "en"):
+        assert set(_frequent_words(lang)) == set(_frequent_words_by_wordfreq(lang))
+
+
+def test_an_unreadable_wordfreq_file_falls_back_to_wordfreq(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.matching import lexicon
+
+    monkeypatch.setattr(lexicon, "_data_file", lambda lang: tmp_path / "missing.msgpack.gz")
+    assert "meningen" in lexicon._frequent_words("nb")

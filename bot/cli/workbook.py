@@ -11,7 +11,6 @@ from bot.cli.common import config_option, read_config
 from bot.cli.kb import kb
 from bot.cli.progress import track
 from bot.knowledge.model import read_knowledge
-from bot.learning.workbook import WorkbookError, export_workbook, plan_import, write_plan
 
 
 @kb.command("export")
@@ -32,6 +31,8 @@ def kb_export(config_file: Path | None, output: Path, overwrite: bool, directory
 
     Example: naeringsbot kb export --output kb.xlsx
     """
+    from bot.learning.workbook import WorkbookError, export_workbook  # openpyxl: only for this command
+
     config = read_config(config_file)
     folder = directory or config.knowledge_dir
     if output.exists() and not overwrite:
@@ -74,6 +75,8 @@ def kb_import(config_file: Path | None, workbook: Path, dry_run: bool, force: bo
 
     Example: naeringsbot kb import kb.xlsx
     """
+    from bot.learning.workbook import WorkbookError, plan_import, write_plan  # openpyxl: only for this command
+
     config = read_config(config_file)
     folder = directory or config.knowledge_dir
     if not workbook.is_file():

@@ -65,6 +65,9 @@ class Background:
             for term in bag:
                 postings[term].append(row)
         self._postings = {term: np.array(rows, dtype=np.intp) for term, rows in postings.items()}
+        # Each term's rows with its IDF beside every one of them: a message's overlap is then two
+        # concatenations and one bincount.
+        self._weights = {term: np.full(len(rows), self._idf[term]) for term, rows in self._postings.items()}
         self._owners = np.array(owners, dtype=np.intp)
         self._rows_of = {index: np.flatnonzero(self._owners == index) for index in range(len(entries))}
 
@@ -80,9 +83,9 @@ class Background:
         message_mass = sum(self._idf.get(term, self._max_idf) for term in found)
         if not known:
             return 0.0, 0.0
-        rows = [self._postings[term] for term in known]
-        weights = np.repeat([self._idf[term] for term in known], [len(found_rows) for found_rows in rows])
-        overlap = np.bincount(np.concatenate(rows), weights=weights, minlength=len(self._mass))
+        rows = np.concatenate([self._postings[term] for term in known])
+        weights = np.concatenate([self._weights[term] for term in known])
+        overlap = np.bincount(rows, weights=weights, minlength=len(self._mass))
         dice = 2 * overlap / (message_mass + self._mass)
         entry_rows = self._rows_of.get(best)
         entry = float(dice[entry_rows].max()) if entry_rows is not None and len(entry_rows) else 0.0

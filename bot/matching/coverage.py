@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import Entry
+from bot.matching.evidence import Evidence, sum_contributions
 from bot.matching.normalise import (
     MARKER_WORDS,
     STOP_WORDS,
@@ -64,23 +65,6 @@ class _TermMatch:
         return bool(self.direct or self.parts)
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """One message word's weight and its weighted contribution to every entry (None: unknown)."""
-
-    weight: float
-    vector: np.ndarray | None
-    courtesy: bool
-    # The knowledge-base terms the word stands for, with how surely (typo, compound part).
-    terms: tuple[tuple[str, float], ...] = ()
-    decline_only: bool = False  # only decline entries use it: the message is about something else
-
-
-def _sum_vectors(evidence: list[_Evidence], size: int) -> np.ndarray:
-    vectors = [item.vector for item in evidence if item.vector is not None]
-    return np.sum(vectors, axis=0) if vectors else np.zeros(size)
-
-
 class CoverageScorer:
     """Built once per knowledge base; ``scores`` is called once per message."""
 
@@ -104,8 +88,9 @@ class CoverageScorer:
             if self._smalltalk[indices].all()
         )
         self._phrases = [_entry_phrases(entry) for entry in self.entries]
-        self._evidence_cache: dict[str, _Evidence] = {}
+        self._evidence_cache: dict[str, Evidence] = {}
         self._needs_lexicon: dict[str, bool] = {}
+        self._splits: dict[str, tuple[str, str] | None] = {}
         # People rarely mistype a word's first letter; bucketing by it keeps "bostøtte" from
         # being read as "støtte" and makes each lookup several times cheaper.
         self._typo_lexicon: dict[str, list[str]] = defaultdict(list)
@@ -117,15 +102,18 @@ class CoverageScorer:
 
         ``real`` are the words the general lexicon knows: they are never taken for typos.
         """
-        evidence = [self._evidence(word, word in real) for word in words]
-        if MARKERS:  # a marker word no entry uses says nothing against any of them
-            evidence = [item for word, item in zip(words, evidence, strict=True)
-                        if item.vector is not None or word not in MARKER_WORDS]
-        topical = [item for item in evidence if item.vector is not None and not item.courtesy]
-        courtesy = [item for item in evidence if item.vector is not None and item.courtesy]
-        unknown = [item.weight for item in evidence if item.vector is None]
-        explained_content = _sum_vectors(topical, len(self.entries))
-        explained = explained_content + _sum_vectors(courtesy, len(self.entries))
+        topical: list[Evidence] = []
+        courtesy: list[Evidence] = []
+        unknown: list[float] = []
+        cache = self._evidence_cache
+        for word in words:  # one pass, the cache read directly: this runs for every word of every message
+            item = cache.get(f"!{word}" if TYPO_GUARD and word in real else word) or self._evidence(word, word in real)
+            if item.rows is not None:
+                (courtesy if item.courtesy else topical).append(item)
+            elif not (MARKERS and word in MARKER_WORDS):  # a marker word no entry uses says nothing against any
+                unknown.append(item.weight)
+        explained_content = sum_contributions(topical, len(self.entries))
+        explained = explained_content + sum_contributions(courtesy, len(self.entries))
         content_mass = sum(item.weight for item in topical)
         courtesy_mass = sum(item.weight for item in courtesy)
         # Unknown words count against every entry, but sub-linearly: a long message full of
@@ -170,7 +158,7 @@ class CoverageScorer:
             return 0.3 * UNKNOWN_WORD_WEIGHT * self._max_idf
         return (UNKNOWN_REAL_WORD_WEIGHT if real else UNKNOWN_WORD_WEIGHT) * self._max_idf
 
-    def _evidence(self, word: str, real: bool = False) -> _Evidence:
+    def _evidence(self, word: str, real: bool = False) -> Evidence:
         """What one message word says about every entry; cached, since words recur."""
         key = f"!{word}" if real and TYPO_GUARD else word
         cached = self._evidence_cache.get(key)
@@ -179,12 +167,16 @@ class CoverageScorer:
                 self._evidence_cache.clear()  # users' vocabulary is unbounded; memory is not
             term_match = self._explain_uncached(word, real and TYPO_GUARD)
             weight = self._weight(word, term_match, real)
-            # float32: a cache of thousands of per-entry vectors at half the memory, ample precision
-            vector = (self._contribution(term_match) * weight).astype(np.float32) if term_match.known else None
+            rows = values = None
+            if term_match.known:
+                # float32: a cache of thousands of words at half the memory, ample precision
+                vector = (self._contribution(term_match) * weight).astype(np.float32)
+                rows = np.flatnonzero(vector > 0).astype(np.int32)
+                values = vector[rows]
             share = COMPOUND_SIMILARITY / max(1, len(term_match.parts))
             matched = tuple(term_match.direct) or tuple((term, share * sim) for term, sim in term_match.parts)
-            decline_only = vector is not None and bool(self._decline[vector > 0].all())
-            cached = _Evidence(weight, vector, term_match.known and self._is_courtesy(term_match), matched,
+            decline_only = rows is not None and bool(self._decline[rows].all())
+            cached = Evidence(weight, rows, values, term_match.known and self._is_courtesy(term_match), matched,
                                decline_only)
             self._evidence_cache[key] = cached
         return cached
@@ -198,7 +190,7 @@ class CoverageScorer:
         known = [(stem, 1.0) for stem in word_stems if stem in self._vocabulary_set]
         if known:
             return _TermMatch(direct=known)
-        parts = split_compound(word_stems[0], self.known_forms)
+        parts = self._split(word_stems[0])
         if parts:
             return _TermMatch(parts=[(part, 1.0) for part in parts])
         if len(word) < 5 or word.isdigit() or real:
@@ -222,7 +214,7 @@ class CoverageScorer:
         for word in words:
             self._evidence(word)
 
-    def evidence(self, word: str, real: bool = False) -> _Evidence:
+    def evidence(self, word: str, real: bool = False) -> Evidence:
         """What ``word`` stands for in the knowledge base (cached)."""
         return self._evidence(word, real)
 
@@ -238,28 +230,45 @@ class CoverageScorer:
 
     def _directly_known(self, word: str) -> bool:
         word_stems = word_terms(word)
-        return any(stem in self._vocabulary_set for stem in word_stems) or bool(
-            split_compound(word_stems[0], self.known_forms))
+        return any(stem in self._vocabulary_set for stem in word_stems) or bool(self._split(word_stems[0]))
+
+    def _split(self, stem: str) -> tuple[str, str] | None:
+        """``split_compound`` against the known forms; cached, since a new word is first asked
+        whether it needs the lexicon and then explained."""
+        if stem in self._splits:
+            return self._splits[stem]
+        if len(self._splits) >= TERM_CACHE_SIZE:
+            self._splits.clear()
+        parts = self._splits[stem] = split_compound(stem, self.known_forms)
+        return parts
 
     def is_known(self, word: str, real: bool = False) -> bool:
         """Whether an answerable entry explains ``word`` (a word only decline entries use is not known)."""
         evidence = self._evidence(word, real)
-        return evidence.vector is not None and not (DECLINE_UNKNOWN and evidence.decline_only)
+        return evidence.known and not (DECLINE_UNKNOWN and evidence.decline_only)
 
     def phrase_similarity(self, words: list[str], index: int) -> float:
-        """The closest alternate question or title of entry ``index``, word order ignored.
+        """The closest alternate question or title of entry ``index``, word order ignored."""
+        return self.phrase_similarities(words, [index])[0]
+
+    def phrase_similarities(self, words: list[str], indices: list[int]) -> list[float]:
+        """Per entry of ``indices``, its closest alternate question or title, word order ignored.
 
         Equal to rapidfuzz's ``token_sort_ratio``, but the phrases' words were sorted once at
-        load, so each message costs one plain ``ratio`` per phrase.
+        load, so a message costs one ``cdist`` of plain ``ratio``s over the entries' phrases.
         """
-        best = process.extractOne(
-            " ".join(sorted(words)),
-            self._phrases[index],
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=0,
-        )
-        return best[1] / 100.0 if best else 0.0
+        phrases = [phrase for index in indices for phrase in self._phrases[index]]
+        if not phrases:
+            return [0.0] * len(indices)
+        ratios = process.cdist([" ".join(sorted(words))], phrases, scorer=fuzz.ratio, processor=None,
+                               dtype=np.float64)[0].tolist()
+        best: list[float] = []
+        start = 0
+        for index in indices:
+            end = start + len(self._phrases[index])
+            best.append(max(ratios[start:end]) / 100.0 if end > start else 0.0)
+            start = end
+        return best
 
 
 def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:

@@ -37,6 +37,7 @@ CHAR_WEIGHT = 0.35  # share of the fused score from character n-grams; the rest 
 PHRASE_WEIGHT = 0.25  # share of the word-level score from the closest alternate question
 RERANK_DEPTH = 5
 REAL_CACHE_SIZE = 50_000
+SCORING_CACHE_SIZE = 2_048  # recent texts' scorings (≈ 2 KB each)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Matcher:
         self._ids = [entry.id for entry in self.entries]
         self._declines = frozenset(entry.id for entry in self.entries if entry.decline)
         self._real_cache: dict[str, bool] = {}
+        self._scorings: dict[str, Scoring] = {}
         self._decline_rows = np.array([i for i, entry in enumerate(self.entries) if entry.decline], dtype=np.intp)
         self.coverage = CoverageScorer(self.entries)
         self.chars = CharScorer(self.entries)
@@ -148,7 +150,20 @@ class Matcher:
         return self.score(text).ranked[:limit]
 
     def score(self, text: str) -> Scoring:
-        """The ranking and the signals the confidence model reads."""
+        """The ranking and the signals the confidence model reads.
+
+        Recent texts are remembered: the same question again (people ask the same few things
+        often) costs a dictionary look-up. Copies are handed out, so no caller changes the cache.
+        """
+        scoring = self._scorings.get(text)
+        if scoring is None:
+            if len(self._scorings) >= SCORING_CACHE_SIZE:
+                self._scorings.clear()
+            scoring = self._scorings[text] = self._score(text)
+        return Scoring(list(scoring.ranked), dict(scoring.features), scoring.declined)
+
+    def _score(self, text: str) -> Scoring:
+        """The ranking and the signals the confidence model reads, worked out."""
         words = list(dict.fromkeys(meaning_tokens(text)))  # a repeated word adds nothing new
         content = [word for word in words if word not in MARKER_WORDS]
         if not content or not self.entries:
@@ -156,9 +171,9 @@ class Matcher:
         real = self._real_words(text, words)
         coverage = self.coverage.scores(words, real)
         lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
-        for index in _top(coverage, RERANK_DEPTH):
-            if coverage[index] > 0:
-                lexical[index] += PHRASE_WEIGHT * self.coverage.phrase_similarity(content, int(index))
+        rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
+        for index, similarity in zip(rerank, self.coverage.phrase_similarities(content, rerank), strict=True):
+            lexical[index] += PHRASE_WEIGHT * similarity
         chars = self.chars.scores(content)
         fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
         # Enough of the best to fill the ranking even if every decline entry is among them.

@@ -65,15 +65,20 @@ class NearestQuestion:
             return 0.0
         overlap = [0.0] * len(mass)  # a few dozen phrasings: plain Python beats numpy's call overhead
         message_mass = 0.0
-        idf, top = self._idf, self._max_idf
+        idf, top, evidence = self._idf, self._max_idf, self.coverage.evidence
         for word in words:
-            terms = self.coverage.evidence(word, word in real).terms
+            terms = evidence(word, word in real).terms
             if not terms:
                 message_mass += (0.3 if word.isdigit() or len(word) <= 2 else 1.0) * UNKNOWN_WORD_WEIGHT * top
                 continue
-            message_mass += max(idf.get(term, top) for term, _ in terms)
+            if len(terms) == 1:  # most words: one term, no max to take
+                message_mass += idf.get(terms[0][0], top)
+            else:
+                message_mass += max([idf.get(term, top) for term, _ in terms])
             for term, similarity in terms:
-                weight = similarity * idf.get(term, top)
-                for row in postings.get(term, ()):
-                    overlap[row] += weight
-        return min(1.0, max(2 * shared / (message_mass + own) for shared, own in zip(overlap, mass, strict=True)))
+                rows = postings.get(term)
+                if rows:
+                    weight = similarity * idf.get(term, top)
+                    for row in rows:
+                        overlap[row] += weight
+        return min(1.0, max([2 * shared / (message_mass + own) for shared, own in zip(overlap, mass, strict=True)]))

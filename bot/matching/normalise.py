@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_LETTERS = str.maketrans({"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+_LETTER_PAIRS = (("æ", "a"), ("ø", "o"), ("å", "a"), ("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
 _DIGRAPHS = re.compile(r"ae|oe|aa")
 _DIGRAPH_FOLD = {"ae": "a", "oe": "o", "aa": "a"}
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -54,9 +54,21 @@ sidan hjå attåt fortel fortelje fortell vert
 """
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower-case, æøå and accents folded to a-z, 'ae/oe/aa' spellings folded the same way."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS)
+    """Lower-case, æøå and accents folded to a-z, 'ae/oe/aa' spellings folded the same way.
+
+    Cached: a message is folded for its meaning, its language and (for new words) word by word,
+    and everyday words recur in every message.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # Only non-ASCII letters are replaced: plain ASCII (most words, many messages) skips it, and
+    # str.replace per letter is several times faster than str.translate, which pays a failed
+    # lookup for every character it leaves alone.
+    if not text.isascii():
+        for letter, folded in _LETTER_PAIRS:
+            if letter in text:
+                text = text.replace(letter, folded)
     if not text.isascii():  # most messages are plain ASCII by now: skip the per-character pass
         text = "".join(
             char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
@@ -66,7 +78,13 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens, in order."""
-    return _TOKEN.findall(fold(text))
+    return list(token_tuple(text))
+
+
+@lru_cache(maxsize=256)
+def token_tuple(text: str) -> tuple[str, ...]:
+    """Folded word tokens as a tuple; cached, since the matcher and the language guess read the same message."""
+    return tuple(_TOKEN.findall(fold(text)))
 
 
 STOP_WORDS: frozenset[str] = frozenset(tokens(_STOP_WORDS_TEXT))
@@ -74,7 +92,7 @@ STOP_WORDS: frozenset[str] = frozenset(tokens(_STOP_WORDS_TEXT))
 
 def content_tokens(text: str) -> list[str]:
     """Tokens without stop words."""
-    return [token for token in tokens(text) if token not in STOP_WORDS]
+    return [token for token in token_tuple(text) if token not in STOP_WORDS]
 
 
 _WRITTEN = re.compile(r"[^\W_]+")
@@ -111,7 +129,7 @@ _NOT = re.compile(r"n[\'’]t\b", re.IGNORECASE)
 
 def meaning_tokens(text: str) -> list[str]:
     """Tokens without stop words, but with the marker words ("not", "why", "my") and "n't" as "not"."""
-    return [token for token in tokens(_NOT.sub(" not", text)) if token in MARKER_WORDS or token not in STOP_WORDS]
+    return [token for token in token_tuple(_NOT.sub(" not", text)) if token in MARKER_WORDS or token not in STOP_WORDS]
 
 
 def stems(token: str) -> tuple[str, ...]:

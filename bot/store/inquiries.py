@@ -11,7 +11,7 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from bot.store.redaction import redact
 from bot.store.spool import QueuedRow, Spool
-from bot.store.users import UserStore, utc_now
+from bot.store.users import UserStore, select, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Recorded:
 
 
 class InquiryLog:
-    """Owns writes to ``inquiries``, ``feedback`` and ``users``; reads go through ``db.query``."""
+    """Owns writes to ``inquiries``, ``feedback`` and ``users``; reads go straight to the connection."""
 
     def __init__(self, db: Database, max_pending: int = MAX_PENDING, spool: Path | None = None) -> None:
         self.db = db
@@ -149,11 +149,11 @@ class InquiryLog:
             return True
 
     def inquiry_id_for_update(self, update_id: int) -> int | None:
-        rows = list(self.db.query("select id from inquiries where update_id = ?", [update_id]))
+        rows = select(self.db, "select id from inquiries where update_id = ?", [update_id])
         return int(rows[0]["id"]) if rows else None
 
     def inquiry(self, inquiry_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from inquiries where id = ?", [inquiry_id]))
+        rows = select(self.db, "select * from inquiries where id = ?", [inquiry_id])
         return rows[0] if rows else None
 
     def _retry_due(self) -> bool:
@@ -196,7 +196,7 @@ class InquiryLog:
     # Internals ---------------------------------------------------------------------------------
 
     def _row(self, inquiry: Inquiry) -> dict[str, Any]:
-        row = asdict(inquiry)
+        row = dict(vars(inquiry))  # flat fields: no deep copy needed
         row["text"] = redact(inquiry.text) if inquiry.text else inquiry.text
         row["is_staff"] = int(inquiry.is_staff)
         profile = self.users.get(inquiry.user_ref) if inquiry.user_ref and not inquiry.is_staff else None
@@ -223,7 +223,7 @@ class InquiryLog:
 
     def _upsert_feedback(self, row: dict[str, Any]) -> int | None:
         """A vote counts only on the voter's own inquiry (callback data can be forged)."""
-        rows = list(self.db.query("select id, user_ref from inquiries where update_id = ?", [row["update_id"]]))
+        rows = select(self.db, "select id, user_ref from inquiries where update_id = ?", [row["update_id"]])
         if not rows or rows[0]["user_ref"] != row["user_ref"]:
             return None
         inquiry_id = int(rows[0]["id"])

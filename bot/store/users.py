@@ -20,6 +20,17 @@ CACHE_SIZE = 50_000
 CACHE_SECONDS = 300.0
 
 
+def select(db: Database, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
+    """Rows of a read as dicts, read on the connection itself.
+
+    ``Database.query`` wraps every read in a savepoint of its own; the bot's reads need none, and
+    on every update those savepoints were most of its SQL statements.
+    """
+    cursor = db.conn.execute(sql, parameters)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -35,7 +46,7 @@ class UserStore:
         cached = self._cache.get(user_ref)
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
-        rows = list(self.db.query("select * from users where user_ref = ?", [user_ref]))
+        rows = select(self.db, "select * from users where user_ref = ?", [user_ref])
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()
         self._cache[user_ref] = (now, rows[0] if rows else None)
@@ -53,12 +64,15 @@ class UserStore:
         now = utc_now()
         row = {"user_ref": user_ref, "last_seen": now, **values}
         self.forget_cached(user_ref)
+        columns = [*row, "first_seen"]
+        changed = ", ".join(f"{column} = excluded.{column}" for column in row if column != "user_ref")
         try:
-            with self.db.atomic():
-                if self.get(user_ref) is None:
-                    self.db.table("users").insert({**row, "first_seen": now})
-                else:
-                    self.db.table("users").update(user_ref, row)
+            with self.db.atomic():  # one statement: a new user gets first_seen, a known one keeps theirs
+                self.db.execute(
+                    f"insert into users ({', '.join(columns)}) values ({', '.join('?' for _ in columns)}) "
+                    f"on conflict(user_ref) do update set {changed}",
+                    [*row.values(), now],
+                )
         except sqlite3.Error as error:
             logger.warning("Could not update a user's preferences: %s", error)
         finally:
