@@ -50,6 +50,19 @@ async def test_forget_leaves_no_text_in_the_database_file_or_its_wal(bot: Harnes
     assert MARKER.encode() not in file_bytes(bot)
 
 
+async def test_forget_leaves_no_message_in_the_matchers_memory(bot: Harness) -> None:
+    """The matcher remembers recent texts to answer a repeated question quickly; /forget empties that."""
+    from bot.matching.normalise import fold, token_tuple
+
+    text = f"Jeg driver {MARKER} og vil vite om kurs"
+    await bot.say(text)
+    matcher = services_of(bot).engines.engine.matcher
+    assert text in matcher._scorings
+    await forget(bot)
+    assert text not in matcher._scorings
+    assert fold.cache_info().currsize == 0 and token_tuple.cache_info().currsize == 0
+
+
 async def test_forget_erases_rows_still_queued_in_memory_and_in_the_spool(bot: Harness) -> None:
     services = services_of(bot)
     other = sqlite3.connect(services.config.database_path, isolation_level=None)

@@ -28,7 +28,7 @@ from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
-from bot.matching.normalise import MARKER_WORDS, content_tokens, content_words, meaning_tokens
+from bot.matching.normalise import MARKER_WORDS, content_tokens, content_words, fold, meaning_tokens, token_tuple
 from bot.matching.support import support
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
@@ -144,6 +144,16 @@ class Matcher:
                 if word not in cache:  # the first spelling seen decides: folding rarely hides two words
                     cache[word] = is_word(written.get(word, word))
         return frozenset(word for word in unresolved if cache[word])
+
+    def forget_texts(self) -> None:
+        """After /forget no message of the person may stay in memory, not even as a cache key.
+
+        The caches keyed by whole messages (recent scorings, folded and tokenised texts) are
+        emptied; the per-word caches stay, since single words do not give a message back.
+        """
+        self._scorings.clear()
+        fold.cache_clear()
+        token_tuple.cache_clear()
 
     def rank(self, text: str, limit: int = RERANK_DEPTH) -> list[Candidate]:
         """The best ``limit`` answerable entries with fused scores in [0, 1], best first."""
