@@ -16,7 +16,9 @@ from bot.engine import Reply
 from bot.matching.language import Language
 from bot.phrases import contact_details, phrase
 
-QUIT_HINT = {"nb": "(Ctrl-D avslutter)", "nn": "(Ctrl-D avsluttar)", "en": "(Ctrl-D quits)"}
+QUIT_HINT = {"nb": "(/quit eller Ctrl-D avslutter)", "nn": "(/quit eller Ctrl-D avsluttar)",
+             "en": "(/quit or Ctrl-D quits)"}
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "/avslutt"})  # what people type to leave a terminal program
 # What the Telegram texts tell people to press, said the way it works in a terminal.
 TERMINAL_WORDING = {
     "trykk «Snakk med en person»": "skriv /contact",
@@ -145,6 +147,8 @@ class TerminalChat:
             lines.append(phrase("related", reply.lang))
             choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
                        for choice in reply.related]
+        elif reply.outcome == "fallback":  # "pick a topic", as the buttons under it in Telegram
+            choices = self.topics().choices
         return Screen("\n".join(lines), choices, answer)
 
     def parts_screen(self, answer: Answer) -> Screen:
@@ -196,5 +200,7 @@ def run_chat(
             text = read("> ")
         except (EOFError, KeyboardInterrupt):
             write("")
+            return
+        if text.strip().lower() in QUIT_COMMANDS:
             return
         write(chat.handle(text))

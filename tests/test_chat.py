@@ -101,3 +101,17 @@ def test_a_number_that_is_not_on_the_list_says_so(services: Services) -> None:
 def test_texts_that_say_press_say_what_works_in_the_terminal(services: Services) -> None:
     output = chat(services, ["/help"])
     assert "knappene" not in output[1] and "/topics" in output[1]
+
+
+def test_i_dont_know_comes_with_the_topics_to_pick_from(services: Services) -> None:
+    output = chat(services, ["What is the capital of France?", "1"], lang="en")
+    assert "pick a topic" in output[1].lower() or "velg" in output[1].lower()
+    first_topic = services.engines.engine.knowledge.menu_topics()[0]
+    assert f"  1. {first_topic.title.get('en')}" in output[1]
+    assert first_topic.title.get("en") in output[2]  # the number opened that topic's entries
+
+
+def test_quit_ends_the_chat_without_logging_it_as_a_question(services: Services) -> None:
+    output = chat(services, ["/quit", "Hva er Visit Drammensregionen?"])
+    assert len(output) == 1 and "/quit" in output[0]  # only the welcome, which says how to leave
+    assert logged(services) == []
