@@ -113,6 +113,15 @@ def test_updates_judge_the_goal_on_cpu_time(reports: dict[str, Any]) -> None:
     assert report["target_met"] == (report["updates_per_cpu_s"] >= report["target_updates_per_cpu_s"])
 
 
+def test_updates_also_report_a_pass_with_every_question_new(reports: dict[str, Any]) -> None:
+    report = reports["updates"]
+    new = report["new_questions"]
+    assert new["updates"] == report["updates"] and positive(report["updates_per_cpu_s_new"])
+    assert report["updates_per_cpu_s_new"] == new["updates_per_cpu_s"]
+    assert {"question: answered", "question: fallback"} <= set(new["by_kind"])
+    assert report["target_met_new"] == (report["updates_per_cpu_s_new"] >= report["target_updates_per_cpu_s"])
+
+
 def test_startup_reports_the_median_time_to_a_first_answer(reports: dict[str, Any]) -> None:
     report = reports["startup"]
     assert positive(report["startup_s"]) and positive(report["startup_cpu_s"])
