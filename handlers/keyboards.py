@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -39,10 +41,44 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text[:60], callback_data=data)
 
 
+class Keyboard(InlineKeyboardMarkup):
+    """An inline keyboard of text-and-callback buttons that knows its own JSON form.
+
+    python-telegram-bot turns a markup into a dict on every send by walking each button's
+    attributes, a noticeable share of an update's time; these buttons have two fields, so the
+    dict is built straight from them, in the library's key order. A new dict each time: the caller
+    may change it.
+    """
+
+    __slots__ = ("_plain",)
+
+    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]],
+                 *, api_kwargs: dict[str, Any] | None = None) -> None:
+        super().__init__(inline_keyboard, api_kwargs=api_kwargs)
+        with self._unfrozen():
+            self._plain = not self.api_kwargs and all(
+                _plain(button) for row in self.inline_keyboard for button in row)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not (recursive and self._plain):
+            return super().to_dict(recursive=recursive)
+        return {"inline_keyboard": [[{"callback_data": button.callback_data, "text": button.text} for button in row]
+                                    for row in self.inline_keyboard]}
+
+
+_OTHER_BUTTON_FIELDS = tuple(sorted(set(InlineKeyboardButton.__slots__) - {"text", "callback_data"}))
+
+
+def _plain(button: InlineKeyboardButton) -> bool:
+    """Only text and callback data set (what ``_button`` makes), nothing else to serialise."""
+    return isinstance(button.callback_data, str) and not button.api_kwargs and all(
+        getattr(button, name) is None for name in _OTHER_BUTTON_FIELDS)
+
+
 # Keyboards that depend only on the knowledge base, the language and fixed phrases, built once per
 # knowledge base: a reload brings a new ``KnowledgeBase`` object and with it an empty cache, and the
 # old one's keyboards go when it does. Telegram objects are immutable, so one can be sent many times.
-_Keyboards = dict[tuple[str, ...], InlineKeyboardMarkup | tuple[tuple[InlineKeyboardButton, ...], ...]]
+_Keyboards = dict[tuple[str, ...], Keyboard | tuple[tuple[InlineKeyboardButton, ...], ...]]
 _by_knowledge: dict[int, tuple[weakref.ref[KnowledgeBase], _Keyboards]] = {}
 
 
@@ -61,11 +97,11 @@ def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> Inli
     cache = _cache(knowledge)
     key = ("menu", lang, talk)
     markup = cache.get(key)
-    if not isinstance(markup, InlineKeyboardMarkup):
+    if not isinstance(markup, Keyboard):
         rows = [list(row) for row in _topic_rows(knowledge, lang)]
         if person:
             rows.append([_button(talk, "h:0")])
-        markup = cache[key] = InlineKeyboardMarkup(rows)
+        markup = cache[key] = Keyboard(rows)
     return markup
 
 
@@ -74,10 +110,10 @@ def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineK
     cache = _cache(knowledge)
     key = ("topic", topic_id, lang, back)
     markup = cache.get(key)
-    if not isinstance(markup, InlineKeyboardMarkup):
+    if not isinstance(markup, Keyboard):
         rows = [[_button(entry.title.get(lang), f"e:{entry.id}:0")] for entry in knowledge.in_topic(topic_id)]
         rows.append([_button(f"« {back}", "m")])
-        markup = cache[key] = InlineKeyboardMarkup(rows)
+        markup = cache[key] = Keyboard(rows)
     return markup
 
 
@@ -103,42 +139,42 @@ def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
         rows.append([_button("👍", f"f:{update_id}:+"), _button("👎", f"f:{update_id}:-")])
     last = [_button(phrase("talk_to_person", reply.lang), f"h:{parent}")] if person else []
     rows.append([*last, _button(phrase("topics", reply.lang), "m")])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMarkup:
     parent = inquiry_id or 0
     rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.suggestions]
     rows.append([_button(phrase("none_of_these", reply.lang), f"n:{parent}")])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None,
                      person: bool = True) -> InlineKeyboardMarkup:
     rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]] if person else []
     rows += [list(row) for row in _topic_rows(knowledge, lang)]
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def language_buttons() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("Bokmål", "l:nb"), _button("Nynorsk", "l:nn"), _button("English", "l:en")]])
+    return Keyboard([[_button("Bokmål", "l:nb"), _button("Nynorsk", "l:nn"), _button("English", "l:en")]])
 
 
 def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> InlineKeyboardMarkup:
     rows = [[_button(choice.title.get(lang), f"p:{field}:{choice.id}")] for choice in choices]
     rows.append([_button(phrase("skip", lang), "p:skip:")])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def forget_buttons(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(phrase("forget_yes", lang), "x:yes"),
+    return Keyboard([[_button(phrase("forget_yes", lang), "x:yes"),
                                   _button(phrase("forget_no", lang), "x:no")]])
 
 
 def staff_buttons(handoff_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("✅ Besvart", f"s:answered:{handoff_id}"),
+    return Keyboard([[_button("✅ Besvart", f"s:answered:{handoff_id}"),
                                   _button("✖ Lukk", f"s:close:{handoff_id}")]])
 
 
 def end_handoff_button(handoff_id: int, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(phrase("handoff_end", lang), f"s:end:{handoff_id}")]])
+    return Keyboard([[_button(phrase("handoff_end", lang), f"s:end:{handoff_id}")]])

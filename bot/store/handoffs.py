@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
+from bot.store.users import select
 
 Status = Literal["open", "answered", "closed", "unrouted"]
 ClosedBy = Literal["staff", "blocked", "user", "forgotten"]
@@ -107,13 +108,14 @@ class HandoffDesk:
             self.db.execute("update handoffs set status = 'unrouted', chat_id = null where id = ?", [handoff.id])
 
     def active_for(self, user_ref: str) -> Handoff | None:
-        """The user's open conversation with staff, where further messages belong."""
-        rows = list(
-            self.db.query(
-                "select * from handoffs where user_ref = ? and status in ('open', 'answered') "
-                "order by id desc limit 1",
-                [user_ref],
-            )
+        """The user's open conversation with staff, where further messages belong.
+
+        Asked on every message, so read without the savepoint ``Database.query`` would open.
+        """
+        rows = select(
+            self.db,
+            "select * from handoffs where user_ref = ? and status in ('open', 'answered') order by id desc limit 1",
+            [user_ref],
         )
         return Handoff.from_row(rows[0]) if rows else None
 
