@@ -37,8 +37,14 @@ PATTERNS = {
 }
 
 
+class _PlainButton(InlineKeyboardButton):
+    """A button with only a text and callback data: ``Keyboard`` serialises it without asking."""
+
+    __slots__ = ()
+
+
 def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:60], callback_data=data)
+    return _PlainButton(text[:60], callback_data=data)
 
 
 class Keyboard(InlineKeyboardMarkup):
@@ -57,22 +63,13 @@ class Keyboard(InlineKeyboardMarkup):
         super().__init__(inline_keyboard, api_kwargs=api_kwargs)
         with self._unfrozen():
             self._plain = not self.api_kwargs and all(
-                _plain(button) for row in self.inline_keyboard for button in row)
+                type(button) is _PlainButton for row in self.inline_keyboard for button in row)
 
     def to_dict(self, recursive: bool = True) -> dict[str, Any]:
         if not (recursive and self._plain):
             return super().to_dict(recursive=recursive)
         return {"inline_keyboard": [[{"callback_data": button.callback_data, "text": button.text} for button in row]
                                     for row in self.inline_keyboard]}
-
-
-_OTHER_BUTTON_FIELDS = tuple(sorted(set(InlineKeyboardButton.__slots__) - {"text", "callback_data"}))
-
-
-def _plain(button: InlineKeyboardButton) -> bool:
-    """Only text and callback data set (what ``_button`` makes), nothing else to serialise."""
-    return isinstance(button.callback_data, str) and not button.api_kwargs and all(
-        getattr(button, name) is None for name in _OTHER_BUTTON_FIELDS)
 
 
 # Keyboards that depend only on the knowledge base, the language and fixed phrases, built once per
