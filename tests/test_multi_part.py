@@ -130,16 +130,27 @@ async def bot(tmp_path: Path, shipped_config: Config) -> AsyncIterator[Harness]:
 
 
 async def test_telegram_sends_one_card_per_answered_part_with_its_buttons(bot: Harness) -> None:
-    update = await bot.say(TWO_CARDS)
+    await bot.say(TWO_CARDS)
     first, second = bot.request.sent()
     knowledge = bot.app.bot_data.services.engines.engine.knowledge
     assert first["text"].startswith(f"<b>{knowledge.entries['tourist-office'].title.nb}</b>")
     assert second["text"].startswith(f"<b>{knowledge.entries['visit-drammensregionen'].title.nb}</b>")
     for card in (first, second):
-        buttons = bot.request.buttons(card)
-        assert ("👍", f"f:{update['update_id']}:+") in buttons
-        assert any(label == "Snakk med en person" for label, _ in buttons)
+        assert any(label == "Snakk med en person" for label, _ in bot.request.buttons(card))
     assert [row["outcome"] for row in bot.rows("kind = 'message'")] == ["answered"]
+
+
+async def test_only_the_card_a_vote_counts_for_has_thumbs(bot: Harness) -> None:
+    """One vote per message, counted for its first answered part: 👎 under the second card must not
+    land on the first card's entry, so only the first card asks for one."""
+    update = await bot.say(TWO_CARDS)
+    first, second = bot.request.sent()
+    assert ("👍", f"f:{update['update_id']}:+") in bot.request.buttons(first)
+    assert not [data for _, data in bot.request.buttons(second) if data.startswith("f:")]
+    await bot.press(f"f:{update['update_id']}:-")
+    rated = bot.app.bot_data.services.db.query(
+        "select i.entry_id, f.value from feedback f join inquiries i on i.id = f.inquiry_id")
+    assert list(rated) == [{"entry_id": "tourist-office", "value": -1}]
 
 
 async def test_telegram_offers_an_unsure_part_and_says_an_unknown_one_in_a_line(bot: Harness) -> None:
