@@ -16,6 +16,7 @@ from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import compute_figures
 from bot.reports.periods import parse_period
+from bot.reports.review import review_metadata
 from bot.reports.targets import actual
 from bot.services import Services, build_services
 from bot.store.database import open_database
@@ -109,6 +110,20 @@ def test_the_report_counts_each_answered_part_under_its_entry(log: InquiryLog, k
     topic = Indicator(id="tourism", title={"nb": "Reiseliv", "en": "Tourism"}, metric="topic", value="tourism",
                       target=10)
     assert actual(log.db, topic, parse_period("2026-11"), knowledge) == 3
+
+
+def test_the_review_counts_cards_per_entry_as_the_report_does(
+    log: InquiryLog, knowledge: KnowledgeBase, shipped_config: Config
+) -> None:
+    _message(log, 1, "tourist-office", "answered", [
+        {"part": 1, "entry_id": "tourist-office", "outcome": "answered", "score": 0.9},
+        {"part": 2, "entry_id": "visit-drammensregionen", "outcome": "answered", "score": 0.8}])
+    _message(log, 2, "tourist-office", "answered", [])
+    sql = review_metadata("x", shipped_config)["databases"]["x"]["queries"]["henvendelser-per-svar-per-maaned"]["sql"]
+    rows = log.db.execute(sql, {"fra": "2026-11-01", "til": "2026-11-30"}).fetchall()
+    shown = {svar: visninger for _month, _topic, svar, _title, visninger in rows}
+    assert shown == compute_figures(log.db, parse_period("2026-11"), knowledge).by_entry
+    assert shown == {"tourist-office": 2, "visit-drammensregionen": 1}
 
 
 def test_forget_keeps_the_parts_as_anonymous_counts(log: InquiryLog) -> None:

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.metrics import BY_NAME, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
+from bot.reports.metrics import BY_NAME, CARD_ENTRY, CARD_PARTS, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
 from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
@@ -56,6 +56,7 @@ class _PerColumn(dict[str, str]):
 
 PLACEHOLDERS: dict[str, Any] = {
     "counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED,
+    "card_parts": CARD_PARTS, "card_entry": CARD_ENTRY,
     "period": period_sql(),
     "in_period": _PerColumn(in_period_sql),
     "oslo": _PerColumn(lambda column: oslo_time_sql(column, "%Y-%m-%d %H:%M")),
