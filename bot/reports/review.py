@@ -38,9 +38,11 @@ TEMPLATES = "review_templates"  # Datasette 0.65's own templates, translated to 
 OVERVIEW_TABLE = "inquiry_overview"
 TEMPLATE_DATABASE = "inquiries"
 INDICATORS_QUERY = "indikatorer-mot-maltall"
-# The current calendar year in UTC, as the report's default period; no ":" so Datasette sees no parameters.
-YEAR_BOUNDS = ("WITH bounds AS (SELECT strftime('%Y', 'now') || '-01-01' AS start, "
-               "(strftime('%Y', 'now') + 1) || '-01-01' AS stop)")
+# The current calendar year in Oslo, as the report's default period, bounded by Oslo's midnights in UTC
+# (1 January is always winter time: 23:00 UTC the day before); no parameters, so Datasette asks for none.
+_OSLO_YEAR = f"cast({oslo_time_sql(repr('now'), '%Y')} AS integer)"
+YEAR_BOUNDS = (f"WITH bounds AS (SELECT ({_OSLO_YEAR} - 1) || '-12-31T23:00:00+00:00' AS start, "
+               f"{_OSLO_YEAR} || '-12-31T23:00:00+00:00' AS stop)")
 
 
 class _PerColumn(dict[str, str]):
