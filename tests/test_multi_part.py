@@ -155,6 +155,15 @@ async def test_telegram_sends_one_card_per_answered_part_with_its_buttons(bot: H
     assert [row["outcome"] for row in bot.rows("kind = 'message'")] == ["answered"]
 
 
+async def test_a_cards_related_buttons_leave_out_the_other_parts_already_shown(bot: Harness) -> None:
+    await bot.say(TWO_CARDS)
+    first, second = bot.request.sent()
+    parent = bot.rows("kind = 'message'")[0]["id"]
+    assert f"e:visit-drammensregionen:{parent}" not in [data for _, data in bot.request.buttons(first)]
+    assert f"e:tourist-office:{parent}" not in [data for _, data in bot.request.buttons(second)]
+    assert [data for _, data in bot.request.buttons(second) if data.startswith("e:")]  # others stay
+
+
 async def test_only_the_card_a_vote_counts_for_has_thumbs(bot: Harness) -> None:
     """One vote per message, counted for its first answered part: 👎 under the second card must not
     land on the first card's entry, so only the first card asks for one."""
