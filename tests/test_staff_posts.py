@@ -193,3 +193,16 @@ def test_the_status_line_replaces_the_previous_one() -> None:
     both = "✅ Besvart · 10:42 — ✖ Lukket · 11:05"
     assert with_status(once, both) == f"{card}\n\n{both}"
     assert with_status(once, None) == card
+
+
+@pytest.mark.parametrize("with_text", [False, True])
+async def test_a_long_questions_post_keeps_its_status_within_telegrams_limit(desk: Harness, with_text: bool) -> None:
+    """A question near Telegram's limit fills the post: the status line must still fit, or the edit fails."""
+    question = "Kan dere hjelpe med lokaler til bakeriet? " + "Vi trenger plass til ovner & disk. " * 112
+    staff_message = await hand_off(desk, question[:4000])
+    post = {**bot_message(staff_message), "text": html.unescape(staff_posts(desk)[0]["text"])} if with_text else \
+        bot_message(staff_message)
+    await desk.say("/close", user_id=STAFFER, chat=STAFF, reply_to_message=post)
+    shown = html.unescape(edits(desk)[-1]["text"])
+    assert len(shown) <= 4096
+    assert re.search(r"\n\n✖ Lukket · \d\d:\d\d$", shown) and shown.startswith("#H-1 · ")

@@ -247,11 +247,19 @@ def status_line(handoff: Handoff, now: dt.datetime | None = None) -> str | None:
     return " — ".join(parts) or None
 
 
-def with_status(card: str, line: str | None) -> str:
-    """The post's text with its status line replaced (or added after a blank line)."""
+def with_status(card: str, line: str | None, limit: int | None = None) -> str:
+    """The post's text with its status line replaced (or added after a blank line).
+
+    Within ``limit`` characters the status line stays whole and the card before it is cut, so a
+    long question never makes the post too long to be edited.
+    """
     lines = card.rstrip("\n").split("\n")
     if len(lines) > 1 and lines[-1].startswith(STATUS_MARKS):
         lines = lines[:-1]
         while lines and not lines[-1].strip():
             lines.pop()
-    return "\n".join([*lines, "", line]) if line else "\n".join(lines)
+    text = "\n".join(lines)
+    room = None if limit is None else limit - (len(line) + 2 if line else 0)
+    if room is not None and len(text) > room:
+        text = text[:room - 1].rstrip() + "…"
+    return f"{text}\n\n{line}" if line else text
