@@ -206,3 +206,14 @@ async def test_a_long_questions_post_keeps_its_status_within_telegrams_limit(des
     shown = html.unescape(edits(desk)[-1]["text"])
     assert len(shown) <= 4096
     assert re.search(r"\n\n✖ Lukket · \d\d:\d\d$", shown) and shown.startswith("#H-1 · ")
+
+
+async def test_blocking_a_user_who_blocked_the_bot_still_closes_and_shows_it(desk: Harness) -> None:
+    """Telegram refuses messages to someone who blocked the bot: the staff chat must still see the result."""
+    staff_message = await hand_off(desk)
+    desk.request.refusing_chats.add(42)  # the citizen's private chat
+    await desk.say("/block", user_id=STAFFER, chat=STAFF, reply_to_message=bot_message(staff_message))
+    (row,) = handoffs(desk)
+    assert (row["status"], row["closed_by"]) == ("closed", "blocked")
+    assert any(p["text"] == "#H-1 er lukket." for p in staff_posts(desk))
+    assert re.search(r"\n\n🚫 Sperret · \d\d:\d\d$", edits(desk)[-1]["text"])
