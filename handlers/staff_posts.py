@@ -68,7 +68,7 @@ async def show_status(context: Context, handoff_id: int, original: str | None = 
     if handoff is None or staff_chat is None or handoff.staff_message_id is None:
         return
     text = with_status(original if original is not None else post_text(context, handoff), status_line(handoff),
-                       limit=MAX_MESSAGE_LENGTH)
+                       limit=MAX_MESSAGE_LENGTH, closed=handoff.status not in ("open", "answered"))
     markup = keyboards.staff_buttons(handoff.id) if handoff.status in ("open", "answered") else None
     try:
         await context.bot.edit_message_text(plain(text), chat_id=staff_chat, message_id=handoff.staff_message_id,

@@ -65,6 +65,8 @@ async def test_close_button_shows_closed_and_removes_the_buttons(desk: Harness) 
     assert re.search(r"\n\n✅ Besvart · \d\d:\d\d — ✖ Lukket · \d\d:\d\d$", last["text"])
     assert last["text"].count("Besvart") == 1 and keyboard(last) == []
     assert handoffs(desk)[0]["closed_by"] == "staff"
+    assert "/close avslutter" in staff_posts(desk)[0]["text"]
+    assert "/close avslutter" not in last["text"]  # a closed post no longer says how to answer it
 
 
 async def test_block_says_it_blocked_and_the_post_says_blocked(desk: Harness) -> None:
