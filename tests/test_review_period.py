@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import LOCAL, oslo_time_sql
 from bot.config import Config
 from bot.reports.periods import resolve_period
 from bot.reports.review import indicators_sql
-from bot.reports.review_period import LOCAL, default_period, period_sql, shown_period
+from bot.reports.review_period import default_period, period_sql, shown_period
 from bot.reports.targets import targets
-from bot.store.database import open_database, oslo_time_sql
+from bot.store.database import open_database
 from bot.store.inquiries import Inquiry, InquiryLog
 
 

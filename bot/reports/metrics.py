@@ -41,7 +41,7 @@ HANDOFFS_COUNTED = (
 class Source:
     """The rows a metric aggregates, for the period ``:start``–``:end``, and the UTC time that places a row.
 
-    ``time`` is turned into an Oslo month by :func:`bot.reports.localtime.local_sql` for ``by_month``.
+    ``time`` is turned into an Oslo month by :func:`bot.clock.oslo_time_sql` for ``by_month``.
     """
 
     name: str

@@ -21,13 +21,13 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
+from bot.clock import oslo_time_sql
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.metrics import BY_NAME, CARD_ENTRY, CARD_PARTS, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
 from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
-from bot.store.database import oslo_time_sql
 
 logger = logging.getLogger(__name__)
 

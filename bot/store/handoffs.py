@@ -10,16 +10,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.clock import LOCAL
 from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
 
 Status = Literal["open", "answered", "closed", "unrouted"]
 ClosedBy = Literal["staff", "blocked", "user", "forgotten"]
-LOCAL = ZoneInfo("Europe/Oslo")  # staff read times as Drammen's clock shows them
 STATUS_MARKS = ("✅", "✖", "🚫")  # a staff-chat post's last line is its status when it starts with one
 CLOSED_LABELS: dict[str | None, str] = {
     "staff": "✖ Lukket",
