@@ -51,9 +51,12 @@ async def show_menu(update: Update, context: Context) -> None:
     who = context.sender
     assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
-    await _edit_or_send(update, context, phrase("choose_topic", lang),
-                        keyboards.topic_menu(assistant.engine.knowledge, lang,
-                                                   context.services.config.staff.reach() is not None))
+    text = phrase("choose_topic", lang)
+    markup = keyboards.topic_menu(assistant.engine.knowledge, lang, context.services.config.staff.reach() is not None)
+    if query.data and query.data.endswith(":new"):  # pressed under an answer card: never replace the answer
+        await send(context, _chat_id(update), plain(text), markup)
+    else:
+        await _edit_or_send(update, context, text, markup)
 
 
 @button

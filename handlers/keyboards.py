@@ -20,7 +20,7 @@ from bot.knowledge.model import CONTACT_ENTRY, KnowledgeBase
 from bot.phrases import phrase
 
 PATTERNS = {
-    "menu": re.compile(r"^m$"),
+    "menu": re.compile(r"^m(?::new)?$"),  # "m:new" under an answer card: the card stays, the menu comes below
     "topic": re.compile(r"^t:(?P<topic>[a-z0-9-]{1,40})$"),
     "entry": re.compile(r"^e:(?P<entry>[a-z0-9-]{1,40}):(?P<parent>\d{1,12})$"),
     "none": re.compile(r"^n:(?P<parent>\d{1,12})$"),
@@ -135,7 +135,7 @@ def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
     if reply.outcome == "answered" and update_id is not None:
         rows.append([_button("👍", f"f:{update_id}:+"), _button("👎", f"f:{update_id}:-")])
     last = [_button(phrase("talk_to_person", reply.lang), f"h:{parent}")] if person else []
-    rows.append([*last, _button(phrase("topics", reply.lang), "m")])
+    rows.append([*last, _button(phrase("topics", reply.lang), "m:new")])
     return Keyboard(rows)
 
 

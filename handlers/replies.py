@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError
@@ -55,12 +56,18 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
     """An answer card, a "did you mean" list or an honest "I don't know", with buttons.
 
     A message that asked several things gets one message per part, in the order asked: a card for
-    each answered part, "did you mean" buttons for an unsure one, one line for an unknown one.
+    each answered part, "did you mean" buttons for an unsure one, one line for an unknown one. Its
+    one vote counts for its first answered part's entry, so only that card has 👍/👎; no card offers
+    another part's entry, whose card is already in the chat.
     """
     reply = answer.reply
     inquiry_id = answer.recorded.inquiry_id
+    rated = reply.answered_parts[0] if reply.answered_parts else None
+    shown = {part.entry_id for part in reply.answered_parts} if reply.parts else set()
     for part in reply.parts or [reply]:
-        markup = _buttons(context, part, inquiry_id, update_id, single=not reply.parts)
+        votes = update_id if part is rated else None
+        related = [choice for choice in part.related if choice.entry_id not in shown]
+        markup = _buttons(context, replace(part, related=related), inquiry_id, votes, single=not reply.parts)
         await send(context, chat_id, card(part), markup, thread_id)
     if answer.ask_profile:
         roles = context.services.config.profile.roles

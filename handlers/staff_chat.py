@@ -171,7 +171,10 @@ async def close_handoff(context: Context, handoff: Handoff, by: ClosedBy, post: 
     if not service.handoffs.close(handoff, by):
         return False
     if handoff.chat_id is not None:
-        await send(context, handoff.chat_id, plain(phrase("handoff_closed", handoff.lang or "nb")))
+        try:
+            await send(context, handoff.chat_id, plain(phrase("handoff_closed", handoff.lang or "nb")))
+        except TelegramError as error:  # e.g. the user blocked the bot: the staff chat must still see it closed
+            logger.info("Could not tell the user that %s was closed: %s", handoff.reference, error)
     staff_chat = service.config.staff.chat_id
     if staff_chat is not None:
         try:

@@ -15,7 +15,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.store.handoffs import Handoff, staff_card, status_line, with_status
 from handlers import keyboards
 from handlers.context import Context
-from handlers.formatting import plain
+from handlers.formatting import MAX_MESSAGE_LENGTH, plain
 from handlers.replies import send
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ async def show_status(context: Context, handoff_id: int, original: str | None = 
     handoff = service.handoffs.get(handoff_id)
     if handoff is None or staff_chat is None or handoff.staff_message_id is None:
         return
-    text = with_status(original if original is not None else post_text(context, handoff), status_line(handoff))
+    text = with_status(original if original is not None else post_text(context, handoff), status_line(handoff),
+                       limit=MAX_MESSAGE_LENGTH, closed=handoff.status not in ("open", "answered"))
     markup = keyboards.staff_buttons(handoff.id) if handoff.status in ("open", "answered") else None
     try:
         await context.bot.edit_message_text(plain(text), chat_id=staff_chat, message_id=handoff.staff_message_id,

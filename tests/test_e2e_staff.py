@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.store.handoffs import HOW_TO_ANSWER
 from tests.support.botapi import ThreadedBotApiServer
 from tests.support.botprocess import TOKEN, BotProcess, eventually
 
@@ -83,7 +84,9 @@ def test_a_handoff_post_shows_its_status_through_answer_restart_and_block(
         assert note["text"].startswith("🚫 #H-1: brukeren er sperret")
         blocked = server.wait_for_bot_message(staff_chat, lambda m: m["message_id"] == posted["message_id"]
                                               and "🚫 Sperret" in m.get("text", ""))
-        assert blocked["text"].startswith(posted["text"]) and f"✅ Besvart · {clock} — 🚫 Sperret · " in blocked["text"]
+        card = posted["text"].replace(HOW_TO_ANSWER, "").rstrip()  # a closed post no longer says how to answer
+        assert blocked["text"].startswith(card) and f"✅ Besvart · {clock} — 🚫 Sperret · " in blocked["text"]
+        assert HOW_TO_ANSWER in posted["text"] and HOW_TO_ANSWER not in blocked["text"]
         assert "reply_markup" not in blocked  # closed: no buttons left
         assert eventually(lambda: staff_chat.topics[thread].closed)
         assert bot.rows("select status, closed_by from handoffs") == [{"status": "closed", "closed_by": "blocked"}]

@@ -344,3 +344,12 @@ async def test_a_related_pick_after_an_english_question_opens_the_english_card(b
     await bot.press(related, lang="nb")
     entry = bot.app.bot_data.services.engines.engine.knowledge.get(related.split(":")[1])
     assert entry.answer.en.strip() in bot.request.last_text().replace("&quot;", '"')
+
+
+async def test_topics_under_an_answer_card_open_the_menu_below_and_keep_the_card(bot: Harness) -> None:
+    await bot.say("Hva er Visit Drammensregionen?")
+    assert "m:new" in [data for _, data in bot.request.buttons()]
+    edits_before = len(bot.request.sent("editMessageText"))
+    await bot.press("m:new")
+    assert len(bot.request.sent("editMessageText")) == edits_before  # the answer card is not replaced
+    assert "t:tourism" in [data for _, data in bot.request.buttons(bot.request.sent("sendMessage")[-1])]

@@ -473,3 +473,15 @@ def test_any_one_slip_gives_a_line_and_a_message_never_a_crash(tmp_path: Path) -
             if document is None:
                 assert problems and all(1 <= p.line <= len(lines) + 1 and p.note is not None for p in problems)
                 assert all(" — " in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- kurs\n- veiledning\n", "odd.yaml:1: Error: the file must consist of `topics:` and/or `entries:`"),
+    ("entries: 5\n", "odd.yaml:1: Error: `entries` must be a list"),
+])
+def test_a_file_of_the_wrong_shape_is_an_error_not_a_crash(tmp_path: Path, text: str, message: str) -> None:
+    write_knowledge(tmp_path, *[entry(i) for i in REQUIRED_IDS])
+    (tmp_path / "odd.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["kb", "check", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit | None), result.exception
+    assert message in result.output

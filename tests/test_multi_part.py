@@ -16,6 +16,7 @@ from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import compute_figures
 from bot.reports.periods import parse_period
+from bot.reports.review import review_metadata
 from bot.reports.targets import actual
 from bot.services import Services, build_services
 from bot.store.database import open_database
@@ -111,6 +112,20 @@ def test_the_report_counts_each_answered_part_under_its_entry(log: InquiryLog, k
     assert actual(log.db, topic, parse_period("2026-11"), knowledge) == 3
 
 
+def test_the_review_counts_cards_per_entry_as_the_report_does(
+    log: InquiryLog, knowledge: KnowledgeBase, shipped_config: Config
+) -> None:
+    _message(log, 1, "tourist-office", "answered", [
+        {"part": 1, "entry_id": "tourist-office", "outcome": "answered", "score": 0.9},
+        {"part": 2, "entry_id": "visit-drammensregionen", "outcome": "answered", "score": 0.8}])
+    _message(log, 2, "tourist-office", "answered", [])
+    sql = review_metadata("x", shipped_config)["databases"]["x"]["queries"]["henvendelser-per-svar-per-maaned"]["sql"]
+    rows = log.db.execute(sql, {"fra": "2026-11-01", "til": "2026-11-30"}).fetchall()
+    shown = {svar: visninger for _month, _topic, svar, _title, visninger in rows}
+    assert shown == compute_figures(log.db, parse_period("2026-11"), knowledge).by_entry
+    assert shown == {"tourist-office": 2, "visit-drammensregionen": 1}
+
+
 def test_forget_keeps_the_parts_as_anonymous_counts(log: InquiryLog) -> None:
     inquiry_id = _message(log, 1, "tourist-office", "answered", [
         {"part": 1, "entry_id": "tourist-office", "outcome": "answered", "score": 0.9},
@@ -130,16 +145,36 @@ async def bot(tmp_path: Path, shipped_config: Config) -> AsyncIterator[Harness]:
 
 
 async def test_telegram_sends_one_card_per_answered_part_with_its_buttons(bot: Harness) -> None:
-    update = await bot.say(TWO_CARDS)
+    await bot.say(TWO_CARDS)
     first, second = bot.request.sent()
     knowledge = bot.app.bot_data.services.engines.engine.knowledge
     assert first["text"].startswith(f"<b>{knowledge.entries['tourist-office'].title.nb}</b>")
     assert second["text"].startswith(f"<b>{knowledge.entries['visit-drammensregionen'].title.nb}</b>")
     for card in (first, second):
-        buttons = bot.request.buttons(card)
-        assert ("👍", f"f:{update['update_id']}:+") in buttons
-        assert any(label == "Snakk med en person" for label, _ in buttons)
+        assert any(label == "Snakk med en person" for label, _ in bot.request.buttons(card))
     assert [row["outcome"] for row in bot.rows("kind = 'message'")] == ["answered"]
+
+
+async def test_a_cards_related_buttons_leave_out_the_other_parts_already_shown(bot: Harness) -> None:
+    await bot.say(TWO_CARDS)
+    first, second = bot.request.sent()
+    parent = bot.rows("kind = 'message'")[0]["id"]
+    assert f"e:visit-drammensregionen:{parent}" not in [data for _, data in bot.request.buttons(first)]
+    assert f"e:tourist-office:{parent}" not in [data for _, data in bot.request.buttons(second)]
+    assert [data for _, data in bot.request.buttons(second) if data.startswith("e:")]  # others stay
+
+
+async def test_only_the_card_a_vote_counts_for_has_thumbs(bot: Harness) -> None:
+    """One vote per message, counted for its first answered part: 👎 under the second card must not
+    land on the first card's entry, so only the first card asks for one."""
+    update = await bot.say(TWO_CARDS)
+    first, second = bot.request.sent()
+    assert ("👍", f"f:{update['update_id']}:+") in bot.request.buttons(first)
+    assert not [data for _, data in bot.request.buttons(second) if data.startswith("f:")]
+    await bot.press(f"f:{update['update_id']}:-")
+    rated = bot.app.bot_data.services.db.query(
+        "select i.entry_id, f.value from feedback f join inquiries i on i.id = f.inquiry_id")
+    assert list(rated) == [{"entry_id": "tourist-office", "value": -1}]
 
 
 async def test_telegram_offers_an_unsure_part_and_says_an_unknown_one_in_a_line(bot: Harness) -> None:

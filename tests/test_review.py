@@ -15,12 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.clock import LOCAL
 from bot.config import Config, load_config
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.metrics import BY_NAME
 from bot.reports.periods import resolve_period
 from bot.reports.review import INDICATORS_QUERY, ReviewError, metadata_template, review_metadata
-from bot.reports.review_period import LOCAL, default_period
+from bot.reports.review_period import default_period
 from bot.reports.targets import targets
 from bot.store.database import open_database
 from bot.store.inquiries import Inquiry, InquiryLog, utc_now

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from bot.reports.review_period import LOCAL, default_period, period_sql, shown_period
-from bot.store.database import oslo_time_sql
+from bot.clock import LOCAL, oslo_time_sql
+from bot.config import Config
+from bot.reports.periods import resolve_period
+from bot.reports.review import indicators_sql
+from bot.reports.review_period import default_period, period_sql, shown_period
+from bot.reports.targets import targets
+from bot.store.database import open_database
+from bot.store.inquiries import Inquiry, InquiryLog
 
 
 @pytest.mark.parametrize(
@@ -86,3 +93,17 @@ def test_the_norwegian_templates_are_for_the_installed_datasette() -> None:
         first_line = folder.joinpath(name).read_text("utf-8").splitlines()[0]
         assert first_line.startswith(f"{{# Datasette {datasette.__version__}'s own template"), name
         assert (resources.files("datasette") / "templates" / name).is_file(), name
+
+
+def test_the_indicators_year_is_oslos_as_in_the_report(tmp_path: Path, shipped_config: Config) -> None:
+    """An inquiry at 00:30 on 1 January in Drammen (23:30 UTC the day before) is this year's, in both."""
+    year = dt.datetime.now(LOCAL).year
+    db = open_database(tmp_path / "inquiries.db")
+    log = InquiryLog(db)
+    for update_id, stamp in ((1, f"{year - 1}-12-31T23:30:00+00:00"), (2, f"{year - 1}-12-31T22:30:00+00:00")):
+        log.record(Inquiry("telegram", "message", "answered", "anna", update_id, text="kurs",
+                           entry_id="establisher-courses", received_at=stamp))
+    inquiries = [indicator for indicator in shipped_config.indicators if indicator.metric == "inquiries"]
+    (row,) = db.execute(indicators_sql(inquiries)).fetchall()
+    (expected,) = targets(db, inquiries, resolve_period())
+    assert row[3] == expected.actual == 1

@@ -65,6 +65,8 @@ async def test_close_button_shows_closed_and_removes_the_buttons(desk: Harness) 
     assert re.search(r"\n\n✅ Besvart · \d\d:\d\d — ✖ Lukket · \d\d:\d\d$", last["text"])
     assert last["text"].count("Besvart") == 1 and keyboard(last) == []
     assert handoffs(desk)[0]["closed_by"] == "staff"
+    assert "/close avslutter" in staff_posts(desk)[0]["text"]
+    assert "/close avslutter" not in last["text"]  # a closed post no longer says how to answer it
 
 
 async def test_block_says_it_blocked_and_the_post_says_blocked(desk: Harness) -> None:
@@ -193,3 +195,27 @@ def test_the_status_line_replaces_the_previous_one() -> None:
     both = "✅ Besvart · 10:42 — ✖ Lukket · 11:05"
     assert with_status(once, both) == f"{card}\n\n{both}"
     assert with_status(once, None) == card
+
+
+@pytest.mark.parametrize("with_text", [False, True])
+async def test_a_long_questions_post_keeps_its_status_within_telegrams_limit(desk: Harness, with_text: bool) -> None:
+    """A question near Telegram's limit fills the post: the status line must still fit, or the edit fails."""
+    question = "Kan dere hjelpe med lokaler til bakeriet? " + "Vi trenger plass til ovner & disk. " * 112
+    staff_message = await hand_off(desk, question[:4000])
+    post = {**bot_message(staff_message), "text": html.unescape(staff_posts(desk)[0]["text"])} if with_text else \
+        bot_message(staff_message)
+    await desk.say("/close", user_id=STAFFER, chat=STAFF, reply_to_message=post)
+    shown = html.unescape(edits(desk)[-1]["text"])
+    assert len(shown) <= 4096
+    assert re.search(r"\n\n✖ Lukket · \d\d:\d\d$", shown) and shown.startswith("#H-1 · ")
+
+
+async def test_blocking_a_user_who_blocked_the_bot_still_closes_and_shows_it(desk: Harness) -> None:
+    """Telegram refuses messages to someone who blocked the bot: the staff chat must still see the result."""
+    staff_message = await hand_off(desk)
+    desk.request.refusing_chats.add(42)  # the citizen's private chat
+    await desk.say("/block", user_id=STAFFER, chat=STAFF, reply_to_message=bot_message(staff_message))
+    (row,) = handoffs(desk)
+    assert (row["status"], row["closed_by"]) == ("closed", "blocked")
+    assert any(p["text"] == "#H-1 er lukket." for p in staff_posts(desk))
+    assert re.search(r"\n\n🚫 Sperret · \d\d:\d\d$", edits(desk)[-1]["text"])

@@ -139,3 +139,13 @@ def test_pages_of_ten_groups_go_on_with_the_next_page_and_a_gone_page_says_so(tm
     assert second.next_page is None
     gone = telegram_unanswered(db, page=2, period=NOVEMBER)
     assert "Denne siden finnes ikke lenger" in gone.text and gone.next_page is None
+
+
+def test_a_page_of_long_questions_fits_one_telegram_message_line_by_line() -> None:
+    """Ten pasted essays must not push groups off the page: each shows as one short line."""
+    long = [UnansweredGroup(f"spørsmål {index}\n" + "om lokaler og leie " * 60, 1) for index in range(12)]
+    text = format_unanswered(long, "nb", limit=10)
+    lines = text.splitlines()
+    assert len(text) <= 4096 - 100  # room for the heading
+    assert len(lines) == 11 and lines[0].startswith("1. 1× «spørsmål 0 om lokaler") and lines[0].endswith(" …»")
+    assert lines[9].startswith("10. 1× «spørsmål 9") and lines[10] == "… og 2 grupper til"

@@ -108,7 +108,9 @@ def _missing_required(base: KnowledgeBase, directory: Path, required_ids: Sequen
 def _entries_in(base: KnowledgeBase) -> Iterator[tuple[Entry, YamlDocument, int]]:
     """Each entry with the document and position it was loaded from (for the line of any field)."""
     for document in base.documents:
-        for index, raw in enumerate((document.data or {}).get("entries") or []):
+        data = document.data if isinstance(document.data, dict) else {}
+        listed = data.get("entries")
+        for index, raw in enumerate(listed if isinstance(listed, list) else []):  # else: reported on loading
             entry = base.entries.get(str(raw.get("id"))) if isinstance(raw, dict) else None
             if entry is not None and base.locations[entry.id].file == document.path:
                 yield entry, document, index

@@ -169,7 +169,8 @@ def missing_languages(base: KnowledgeBase, languages: Sequence[str]) -> list[Pro
         data = document.data if isinstance(document.data, dict) else {}
         for section, names in (("topics", ("title",)), ("entries", ("title", "answer", "questions"))):
             items: dict[str, Any] = base.topics if section == "topics" else base.entries
-            for index, raw in enumerate(data.get(section) or []):
+            listed = data.get(section)
+            for index, raw in enumerate(listed if isinstance(listed, list) else []):  # else: reported on loading
                 item = items.get(str(raw.get("id"))) if isinstance(raw, dict) else None
                 if item is None or (section == "entries" and base.locations[item.id].file != document.path):
                     continue

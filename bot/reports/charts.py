@@ -2,7 +2,7 @@
 
 Drawn with matplotlib's Agg canvas on a bare ``Figure`` (no pyplot, no global state), so the bot
 can draw it in a worker thread for ``/stats`` and the command line can save it with ``--chart``.
-Weeks are Oslo weeks (see :mod:`bot.reports.localtime`); weeks before the first inquiry are left out,
+Weeks are Oslo weeks (see :mod:`bot.clock`); weeks before the first inquiry are left out,
 and the partial weeks at the period's ends are drawn pale and hatched with their days under the bar.
 """
 
@@ -19,11 +19,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sqlite_utils import Database
 
+from bot.clock import local_day, oslo_time_sql
 from bot.config import Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.colours import OUTCOME_COLOURS, UNKNOWN, topic_colour
 from bot.reports.indicators import COUNTED, IN_PERIOD, INQUIRY, bounds
-from bot.reports.localtime import local_day, local_sql
 from bot.reports.metrics import BY_NAME
 from bot.reports.periods import Period, prorate
 from bot.reports.periods import today as local_today
@@ -62,7 +62,7 @@ def weekly_counts(
     position = {week: index for index, week in enumerate(weeks)}
     stacks: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     rows = db.query(
-        f"SELECT {local_sql('i.received_at', period)} AS day, "
+        f"SELECT {oslo_time_sql('i.received_at', '%Y-%m-%d')} AS day, "
         "CASE WHEN i.outcome = 'answered' THEN i.entry_id END AS entry_id, i.outcome AS outcome, count(*) AS n "
         f"FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {INQUIRY} GROUP BY day, entry_id, outcome",
         bounds(period),

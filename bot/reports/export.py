@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
+from bot.clock import local_time
 from bot.config import Config
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
@@ -40,7 +41,6 @@ from bot.reports.export_sheets import (
     unanswered_sheet,
 )
 from bot.reports.indicators import bounds
-from bot.reports.localtime import local_time
 from bot.reports.metrics import COUNTED, INQUIRY
 from bot.reports.periods import Period
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.clock import oslo_time_sql
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.localtime import local_sql
 from bot.reports.metrics import (
     CARD_ENTRY,
     CARDS,
@@ -158,7 +158,7 @@ def select(metrics: tuple[Metric, ...], source: Source, by_month: Period | None 
     chosen = [metric for metric in metrics if metric.source == source]
     if by_month is None:
         return f"SELECT {columns(chosen)} {source.rows}"
-    month = local_sql(source.time, by_month, "%Y-%m")
+    month = oslo_time_sql(source.time, "%Y-%m")
     return f"SELECT {month} AS month, {columns(chosen)} {source.rows} GROUP BY month"
 
 

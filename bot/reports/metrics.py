@@ -23,8 +23,8 @@ CARD_SHOWN = "i.outcome = 'answered' AND i.entry_id IS NOT NULL"
 CARD_OPENED = f"i.kind = 'button' AND {CARD_SHOWN} AND NOT {SUGGESTION_PICK}"
 # Answer cards shown, one row each: a message answered in parts showed a card per answered part
 # (``inquiry_parts``), each counted under its own entry, ``CARD_ENTRY``; any other card is its row's entry.
-CARDS = ("FROM inquiries i LEFT JOIN inquiry_parts ip ON ip.inquiry_id = i.id AND ip.outcome = 'answered' "
-         f"WHERE {COUNTED} AND {IN_PERIOD} AND {CARD_SHOWN}")
+CARD_PARTS = "LEFT JOIN inquiry_parts ip ON ip.inquiry_id = i.id AND ip.outcome = 'answered'"
+CARDS = f"FROM inquiries i {CARD_PARTS} WHERE {COUNTED} AND {IN_PERIOD} AND {CARD_SHOWN}"
 CARD_ENTRY = "coalesce(ip.entry_id, i.entry_id)"
 INQUIRY = f"(({QUESTION}) OR ({CARD_OPENED}))"
 NONE_OF_THESE = "i.kind = 'button' AND i.outcome = 'fallback' AND i.parent_id IS NOT NULL"
@@ -41,7 +41,7 @@ HANDOFFS_COUNTED = (
 class Source:
     """The rows a metric aggregates, for the period ``:start``–``:end``, and the UTC time that places a row.
 
-    ``time`` is turned into an Oslo month by :func:`bot.reports.localtime.local_sql` for ``by_month``.
+    ``time`` is turned into an Oslo month by :func:`bot.clock.oslo_time_sql` for ``by_month``.
     """
 
     name: str

@@ -3,7 +3,7 @@
 A period is a run of whole calendar days in Drammen (Europe/Oslo), both ends included, as PRODUCT.md
 promises: "November" starts at Oslo's midnight on 1 November, which is 23:00 UTC on 31 October. The log
 stores UTC, so :attr:`Period.start_utc` and :attr:`Period.end_utc` give those midnights in UTC for the
-SQL, and :mod:`bot.reports.localtime` turns a stored time back into an Oslo day or month.
+SQL, and :mod:`bot.clock` turns a stored time back into an Oslo day or month.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Europe/Oslo")
+from bot.clock import LOCAL
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(?:(\d{4})[- ]?)?q([1-4])(?:[- ](\d{4}))?$")

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.clock import local_time
 from bot.config import Config
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.reports.indicators import compute_figures
-from bot.reports.localtime import local_time
 from bot.reports.metrics import SHARES
 from bot.reports.periods import Period
 from bot.reports.sections import Section, report_sections

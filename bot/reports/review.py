@@ -21,13 +21,13 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
+from bot.clock import oslo_time_sql
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.metrics import BY_NAME, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
+from bot.reports.metrics import BY_NAME, CARD_ENTRY, CARD_PARTS, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
 from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
-from bot.store.database import oslo_time_sql
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,11 @@ TEMPLATES = "review_templates"  # Datasette 0.65's own templates, translated to 
 OVERVIEW_TABLE = "inquiry_overview"
 TEMPLATE_DATABASE = "inquiries"
 INDICATORS_QUERY = "indikatorer-mot-maltall"
-# The current calendar year in UTC, as the report's default period; no ":" so Datasette sees no parameters.
-YEAR_BOUNDS = ("WITH bounds AS (SELECT strftime('%Y', 'now') || '-01-01' AS start, "
-               "(strftime('%Y', 'now') + 1) || '-01-01' AS stop)")
+# The current calendar year in Oslo, as the report's default period, bounded by Oslo's midnights in UTC
+# (1 January is always winter time: 23:00 UTC the day before); no parameters, so Datasette asks for none.
+_OSLO_YEAR = f"cast({oslo_time_sql(repr('now'), '%Y')} AS integer)"
+YEAR_BOUNDS = (f"WITH bounds AS (SELECT ({_OSLO_YEAR} - 1) || '-12-31T23:00:00+00:00' AS start, "
+               f"{_OSLO_YEAR} || '-12-31T23:00:00+00:00' AS stop)")
 
 
 class _PerColumn(dict[str, str]):
@@ -56,6 +58,7 @@ class _PerColumn(dict[str, str]):
 
 PLACEHOLDERS: dict[str, Any] = {
     "counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED,
+    "card_parts": CARD_PARTS, "card_entry": CARD_ENTRY,
     "period": period_sql(),
     "in_period": _PerColumn(in_period_sql),
     "oslo": _PerColumn(lambda column: oslo_time_sql(column, "%Y-%m-%d %H:%M")),

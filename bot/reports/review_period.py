@@ -12,12 +12,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.store.database import oslo_time_sql
+from bot.clock import LOCAL, oslo_time_sql
 
 FIRST_DAYS = 5
-LOCAL = ZoneInfo("Europe/Oslo")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

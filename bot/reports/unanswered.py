@@ -120,6 +120,7 @@ def unanswered_groups(
 
 
 PAGE_SIZE = 10
+EXAMPLE_CHARS = 200  # a page of ten groups then fits one Telegram message (4,096 characters)
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,17 @@ def format_unanswered(
     lines = []
     for number, group in enumerate(groups[offset:offset + limit], start=offset + 1):
         hint = f" ({closest}: {entry_title(group.suggested_entry, knowledge, lang)})" if group.suggested_entry else ""
-        lines.append(f"{number}. {group.count}× «{group.example}»{hint}")
+        lines.append(f"{number}. {group.count}× «{short_line(group.example)}»{hint}")
     rest = len(groups) - offset - limit
     if rest > 0:
         lines.append(f"… og {rest} grupper til" if lang == "nb" else f"… and {rest} more groups")
     return "\n".join(lines)
+
+
+def short_line(text: str) -> str:
+    """A question as one short line: a pasted page would push the other groups off the message."""
+    line = " ".join(text.split())
+    return line if len(line) <= EXAMPLE_CHARS else line[:EXAMPLE_CHARS - 2].rstrip() + " …"
 
 
 def entry_title(entry_id: str, knowledge: KnowledgeBase | None, lang: str) -> str:

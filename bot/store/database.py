@@ -7,23 +7,11 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from bot.clock import oslo_time_sql
+
 BUSY_TIMEOUT_MS = 2000
 
 migrations = Migrations("naeringsbot")
-
-
-def oslo_time_sql(column: str, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
-    """SQL for a UTC time as the clock in Drammen shows it, in SQLite's own functions.
-
-    Summer time runs from the last Sunday of March to the last Sunday of October, 01:00 UTC
-    both times (the first Sunday on or after the 25th), so the view and the queries work in any
-    SQLite client, not only where Python's zoneinfo is at hand.
-    """
-    moment = f"strftime('%Y-%m-%dT%H:%M:%S', {column})"
-    year = f"strftime('%Y', {column})"
-    summer = (f"{moment} >= date({year} || '-03-25', 'weekday 0') || 'T01:00:00' "
-              f"and {moment} < date({year} || '-10-25', 'weekday 0') || 'T01:00:00'")
-    return f"strftime('{pattern}', {column}, case when {summer} then '+2 hours' else '+1 hour' end)"
 
 
 @migrations()

@@ -10,17 +10,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.clock import LOCAL
 from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
 from bot.store.users import select
 
 Status = Literal["open", "answered", "closed", "unrouted"]
 ClosedBy = Literal["staff", "blocked", "user", "forgotten"]
-LOCAL = ZoneInfo("Europe/Oslo")  # staff read times as Drammen's clock shows them
 STATUS_MARKS = ("✅", "✖", "🚫")  # a staff-chat post's last line is its status when it starts with one
 CLOSED_LABELS: dict[str | None, str] = {
     "staff": "✖ Lukket",
@@ -210,6 +209,9 @@ def one_line(text: str) -> str:
     return " ".join(_UNSAFE.sub(" ", text).split())
 
 
+HOW_TO_ANSWER = "Svar ved å svare (reply) på denne meldingen. /close avslutter, /block sperrer brukeren."
+
+
 def staff_card(
     handoff: Handoff,
     guesses: list[str],
@@ -227,7 +229,7 @@ def staff_card(
         lines.append("Botens beste forslag: " + "; ".join(one_line(title) for title in guesses))
     if not follow_up:
         lines.append("")
-        lines.append("Svar ved å svare (reply) på denne meldingen. /close avslutter, /block sperrer brukeren.")
+        lines.append(HOW_TO_ANSWER)
     return "\n".join(lines)
 
 
@@ -249,11 +251,22 @@ def status_line(handoff: Handoff, now: dt.datetime | None = None) -> str | None:
     return " — ".join(parts) or None
 
 
-def with_status(card: str, line: str | None) -> str:
-    """The post's text with its status line replaced (or added after a blank line)."""
+def with_status(card: str, line: str | None, limit: int | None = None, closed: bool = False) -> str:
+    """The post's text with its status line replaced (or added after a blank line).
+
+    Within ``limit`` characters the status line stays whole and the card before it is cut, so a
+    long question never makes the post too long to be edited. A ``closed`` post no longer tells
+    staff how to answer it.
+    """
     lines = card.rstrip("\n").split("\n")
+    if closed:
+        lines = [text for text in lines if text != HOW_TO_ANSWER]
     if len(lines) > 1 and lines[-1].startswith(STATUS_MARKS):
         lines = lines[:-1]
-        while lines and not lines[-1].strip():
-            lines.pop()
-    return "\n".join([*lines, "", line]) if line else "\n".join(lines)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    text = "\n".join(lines)
+    room = None if limit is None else limit - (len(line) + 2 if line else 0)
+    if room is not None and len(text) > room:
+        text = text[:room - 1].rstrip() + "…"
+    return f"{text}\n\n{line}" if line else text
