@@ -77,23 +77,21 @@ def split_message(text: str, whole: Match, matcher: Matcher) -> list[Part] | Non
         return None
     if not all(stands_alone(part) for part in texts[1:]):
         return None
-    parts = [Part(part, matcher.match(part)) for part in texts]
-    found = [part.match.best.entry_id for part in parts if part.match.outcome != "fallback" and part.match.best]
-    if len(set(found)) != len(found) or any(_is_smalltalk(part.match, matcher) for part in parts):
-        return None
+    # A part that rules the split out does so whatever the other parts are: stop matching there,
+    # since scoring each part is most of what a split costs.
+    supported = {candidate.entry_id for candidate in whole.ranked[:SUPPORT_RANKS]}
+    parts: list[Part] = []
+    found: set[str] = set()
+    for text_of_part in texts:
+        part = Part(text_of_part, matcher.match(text_of_part))
+        if _rules_out(part, found, supported, matcher):
+            return None
+        if part.match.outcome != "fallback" and part.match.best:
+            found.add(part.match.best.entry_id)
+        parts.append(part)
     outcomes = [part.match.outcome for part in parts]
-    # An unknown part is said only when it is a known near-miss (a decline entry): a part the
-    # matcher merely cannot place is more likely context for the other part than a question.
-    if any(outcome == "fallback" and part.match.declined is None
-           for outcome, part in zip(outcomes, parts, strict=True)):
-        return None
     answered = [part.match.best.entry_id for part in parts if part.match.outcome == "answered" and part.match.best]
     if not answered:
-        return None
-    # A part answered on its own must also be among the whole message's best entries: a short part
-    # loses the context that made its words mean something, and the whole still hears every part.
-    supported = {candidate.entry_id for candidate in whole.ranked[:SUPPORT_RANKS]}
-    if any(entry_id not in supported for entry_id in answered):
         return None
     if whole.outcome != "answered" or all(outcome == "answered" for outcome in outcomes):
         return parts
@@ -103,6 +101,25 @@ def split_message(text: str, whole: Match, matcher: Matcher) -> list[Part] | Non
         return None
     floor = UNSURE_BESIDE_ANSWER * matcher.settings.answer_threshold
     return parts if all(part.match.score >= floor for part in parts if part.match.outcome == "ambiguous") else None
+
+
+def _rules_out(part: Part, found: set[str], supported: set[str], matcher: Matcher) -> bool:
+    """Whether this one part already means the message is not split.
+
+    Two parts for one entry are one question; greetings and thanks are never a part; an unknown
+    part is said only when it is a known near-miss (a decline entry), since a part the matcher
+    merely cannot place is more likely context for the other part than a question; and a part
+    answered on its own must also be among the whole message's best entries, since a short part
+    loses the context that gave its words their meaning.
+    """
+    match = part.match
+    if match.outcome == "fallback":
+        return match.declined is None
+    if match.best is None:
+        return False
+    if match.best.entry_id in found or _is_smalltalk(match, matcher):
+        return True
+    return match.outcome == "answered" and match.best.entry_id not in supported
 
 
 def stands_alone(part: str) -> bool:
