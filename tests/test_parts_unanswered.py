@@ -137,6 +137,28 @@ def test_a_pick_for_the_unsure_part_suggests_the_parts_words(log: InquiryLog) ->
     assert (phrasing.text, phrasing.entry, phrasing.count) == ("hvem hjelper meg videre?", "contact", 2)
 
 
+def none_of_these(log: InquiryLog, update_id: int, parent: int, user: str = "anna") -> None:
+    parent_row = log.inquiry(parent)
+    assert parent_row is not None
+    log.record(Inquiry(channel="telegram", kind="button", outcome="fallback", user_ref=user, update_id=update_id,
+                       text=parent_row["text"], parent_id=parent, received_at="2026-11-03T10:02:00+00:00"))
+
+
+def test_none_of_these_for_the_one_unsure_part_lists_that_part(log: InquiryLog) -> None:
+    parent = ask(log, 1, CARD_AND_UNSURE, "answered", ["answered", "ambiguous"], suggested='["contact"]')
+    none_of_these(log, 2, parent)
+    (group,) = unanswered_groups(log.db, NOVEMBER)
+    assert (group.example, group.count, group.parts) == ("hvem hjelper meg videre?", 1, 1)
+    (suggestion,) = SuggestionBox(log.db).refresh()
+    assert (suggestion.kind, suggestion.text) == ("unanswered", "hvem hjelper meg videre?")
+    # Two unsure parts: the press cannot be told apart, so the whole message is listed as before.
+    two = ask(log, 3, "Finnes det kurs for nye bedrifter? Hvem hjelper meg videre? Hva koster det å leie lokaler?",
+              "answered", ["answered", "ambiguous", "ambiguous"], user="bob")
+    none_of_these(log, 4, two, "bob")
+    assert {(g.count, g.parts) for g in unanswered_groups(log.db, NOVEMBER) if g.example.startswith("Finnes")} == {
+        (1, 0)}
+
+
 def test_an_unknown_part_is_an_unanswered_suggestion_until_its_text_is_erased(log: InquiryLog) -> None:
     ask(log, 1, UNKNOWN_AND_CARD, "answered", ["fallback", "answered"])
     box = SuggestionBox(log.db)
@@ -171,3 +193,15 @@ async def test_staff_see_the_unknown_part_in_unanswered(tmp_path: Path, shipped_
         listed = harness.request.last_text()
         assert f"1× «{PARKING}»" in listed and MARK in listed
         assert "kurs for etablerere" not in listed
+
+
+async def test_staff_see_the_unsure_part_turned_down_in_unanswered(tmp_path: Path, shipped_config: Config) -> None:
+    config = config_for(tmp_path, shipped_config, profile__ask=False, staff__user_ids=[STAFF_ID])
+    async for harness in harness_for(config):
+        await harness.say(CARD_AND_UNSURE, user_id=5)
+        parent = harness.rows("kind = 'message'")[0]["id"]
+        await harness.press(f"n:{parent}", user_id=5)
+        await harness.say("/unanswered", user_id=STAFF_ID)
+        listed = harness.request.last_text()
+        assert "«hvem hjelper meg videre?»" in listed and MARK in listed
+        assert "kurs for nye bedrifter" not in listed

@@ -175,7 +175,7 @@ def test_unanswered_groups_the_same_question_and_leaves_out_staff_and_tests(serv
 
 def test_a_message_with_an_unanswered_part_is_listed_with_the_part_number(server: str) -> None:
     (row,) = get_rows(server, "/inquiries/ubesvarte-denne-maaneden.json", fra="2025-09-01", til="2025-09-30")
-    assert (row["spørsmål"], row["del_uten_svar"], row["antall"]) == (TWO_PARTS, 1, 1)
+    assert (row["spørsmål"], row["del_uten_svar"], row["antall"]) == (TWO_PARTS, "1", 1)
     whole = get_rows(server, "/inquiries/ubesvarte-denne-maaneden.json", fra="2025-11-01", til="2025-11-30")
     assert [row["del_uten_svar"] for row in whole] == [None]  # an unanswered message has no part number
 

@@ -28,8 +28,14 @@ from sqlite_utils import Database
 
 from bot.matching.matcher import Matcher
 from bot.reports.indicators import COUNTED
-from bot.reports.metrics import UNANSWERED_PART
-from bot.reports.unanswered import PART_ROWS, UNANSWERED, comparable, group_texts, part_text
+from bot.reports.unanswered import (
+    PART_ROWS,
+    WHOLE_UNANSWERED,
+    comparable,
+    group_texts,
+    part_text,
+    unanswered_part_rows,
+)
 from bot.store.inquiries import utc_now
 
 Kind = Literal["phrasing", "unanswered"]
@@ -53,9 +59,6 @@ JOIN (SELECT inquiry_id, count(*) AS parts, sum(outcome = 'ambiguous') AS unsure
 WHERE {COUNTED} AND i.kind = 'button' AND i.outcome = 'answered' AND p.kind = 'message'
   AND p.outcome != 'ambiguous' AND p.text IS NOT NULL AND p.user_ref = i.user_ref
   AND EXISTS (SELECT 1 FROM json_each(p.suggested) s WHERE s.value = i.entry_id)"""
-_UNANSWERED_PARTS = f"""
-SELECT i.text, ip.part, n.parts, i.received_at {PART_ROWS}
-WHERE {COUNTED} AND {UNANSWERED_PART} AND i.text IS NOT NULL ORDER BY i.received_at, i.id, ip.part"""
 _PICKED_AFTER_UNANSWERED = f"""
 SELECT p.text, i.entry_id AS entry, i.user_ref, i.received_at FROM inquiries i
 JOIN inquiries p ON p.id = (SELECT q.id FROM inquiries q WHERE q.user_ref = i.user_ref AND q.kind = 'message'
@@ -133,9 +136,9 @@ def _phrasing_groups(db: Database, known: set[tuple[str, str]]) -> list[_Group]:
 
 
 def _unanswered_groups(db: Database, matcher: Matcher | None) -> list[_Group]:
-    rows = list(db.query(f"SELECT i.text, i.received_at FROM inquiries i WHERE {COUNTED} AND {UNANSWERED} "
+    rows = list(db.query(f"SELECT i.text, i.received_at FROM inquiries i WHERE {COUNTED} AND {WHOLE_UNANSWERED} "
                          "AND i.text IS NOT NULL ORDER BY i.received_at, i.id"))
-    rows += [_as_part(row) for row in db.query(_UNANSWERED_PARTS)]
+    rows += unanswered_part_rows(db)
     seen: dict[str, list[str]] = {}
     for row in rows:
         seen.setdefault(row["text"].strip(), []).append(row["received_at"])

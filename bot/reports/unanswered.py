@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -39,6 +40,12 @@ UNANSWERED = f"((i.kind = 'message' AND i.outcome = 'fallback') OR ({NONE_OF_THE
 PART_ROWS = ("FROM inquiries i JOIN inquiry_parts ip ON ip.inquiry_id = i.id "
              "JOIN (SELECT inquiry_id, count(*) AS parts FROM inquiry_parts GROUP BY inquiry_id) n "
              "ON n.inquiry_id = i.id")
+# Split messages with exactly one unsure part: a "none of these" after one turns down that part.
+_ONE_UNSURE = ("(SELECT inquiry_id, count(*) AS parts FROM inquiry_parts GROUP BY inquiry_id "
+               "HAVING sum(outcome = 'ambiguous') = 1)")
+# Unanswered questions listed with the whole message's text: all but those parts turned down.
+WHOLE_UNANSWERED = (f"({UNANSWERED} AND NOT (i.kind = 'button' "
+                    f"AND i.parent_id IN (SELECT inquiry_id FROM {_ONE_UNSURE})))")
 
 
 @dataclass(frozen=True)
@@ -64,20 +71,38 @@ def part_text(text: str, part: int, parts: int) -> str:
     return pieces[part - 1] if len(pieces) == parts and 1 <= part <= parts else text.strip()
 
 
-def unanswered_part_texts(db: Database, period: Period) -> list[str]:
-    """Texts of the period's unknown parts of messages whose other part was answered."""
+def unanswered_part_rows(db: Database, period: Period | None = None) -> list[dict[str, Any]]:
+    """The unanswered parts (all time without ``period``): ``text`` (the part's words) and ``received_at``.
+
+    Those are the unknown parts of messages whose other part was answered, and the unsure part turned
+    down with "none of these" when the message had one unsure part (with two, the press cannot be told
+    apart, and the whole message stays among :data:`UNANSWERED`).
+    """
+    when = IN_PERIOD if period else "1 = 1"
     rows = db.query(
-        f"SELECT i.text, ip.part, n.parts {PART_ROWS} WHERE {COUNTED} AND {IN_PERIOD} AND {UNANSWERED_PART} "
-        "AND i.text IS NOT NULL ORDER BY i.received_at, i.id, ip.part",
-        bounds(period),
+        f"SELECT i.text, ip.part, n.parts, i.received_at, i.id {PART_ROWS} "
+        f"WHERE {COUNTED} AND {when} AND {UNANSWERED_PART} AND i.text IS NOT NULL "
+        "UNION ALL "
+        f"SELECT i.text, ip.part, n.parts, i.received_at, i.id FROM inquiries i JOIN {_ONE_UNSURE} n "
+        "ON n.inquiry_id = i.parent_id "
+        "JOIN inquiry_parts ip ON ip.inquiry_id = n.inquiry_id AND ip.outcome = 'ambiguous' "
+        f"WHERE {COUNTED} AND {when} AND {NONE_OF_THESE} AND i.text IS NOT NULL "
+        "ORDER BY 4, 5, 2",
+        bounds(period) if period else {},
     )
-    return [part_text(row["text"], row["part"], row["parts"]) for row in rows]
+    return [{"text": part_text(row["text"], row["part"], row["parts"]), "received_at": row["received_at"]}
+            for row in rows]
+
+
+def unanswered_part_texts(db: Database, period: Period) -> list[str]:
+    """Texts of the period's unanswered parts of messages whose other part was answered."""
+    return [row["text"] for row in unanswered_part_rows(db, period)]
 
 
 def unanswered_texts(db: Database, period: Period) -> list[str]:
     """Texts of the period's unanswered questions; purged or forgotten texts are gone and not listed."""
     rows = db.query(
-        f"SELECT i.text FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {UNANSWERED} "
+        f"SELECT i.text FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {WHOLE_UNANSWERED} "
         "AND i.text IS NOT NULL ORDER BY i.received_at, i.id",
         bounds(period),
     )
