@@ -14,7 +14,7 @@ from bot.engine import AnswerEngine
 from bot.knowledge.model import KnowledgeBase
 from bot.learning.suggestions import SuggestionBox
 from bot.matching.split import candidate_parts
-from bot.reports.export_sheets import summary_sheet
+from bot.reports.export_sheets import summary_sheet, unanswered_sheet
 from bot.reports.indicators import compute_figures
 from bot.reports.periods import parse_period
 from bot.reports.report import build_report, render
@@ -122,6 +122,7 @@ def test_the_figures_count_messages_and_the_unanswered_parts_apart(
     assert f"{PARKING} ({MARK})" in render(report, "md", knowledge=knowledge)
     assert '"unanswered_parts": 1' in render(report, "json")
     assert ["Deler uten svar i spørsmål som også fikk svar", 1] in summary_sheet(report, {}).rows
+    assert f"{PARKING} ({MARK})" in [row[0] for row in unanswered_sheet(report, {}).rows]
 
 
 def test_a_pick_for_the_unsure_part_suggests_the_parts_words(log: InquiryLog) -> None:
