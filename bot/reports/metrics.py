@@ -146,6 +146,11 @@ METRICS: tuple[Metric, ...] = (
            title=("Ikke besvart («vet ikke»)", "Not answered (\"I don't know\")"),
            definition=("Spørsmål boten sa at den ikke kunne svare på.",
                        "Questions the bot said it could not answer.")),
+    Metric("to_staff", _outcome("handoff"), title=("Skrevet direkte til ansatte", "Written directly to staff"),
+           definition=("Meldinger skrevet direkte til ansatte, det siste av de fire utfallene: henvendelser = besvart "
+                       "+ bare forslag + ikke besvart + skrevet til ansatte.",
+                       "Messages written directly to staff, the last of the four outcomes: inquiries = answered + "
+                       "only suggestions + not answered + written to staff.")),
     Metric("unanswered_parts", UNANSWERED_PARTS,
            title=("Deler uten svar i spørsmål som også fikk svar", "Unanswered parts of questions also answered"),
            definition=("Deler boten ikke visste noe om i en melding som spurte om to ting og fikk svar på den "
@@ -153,11 +158,6 @@ METRICS: tuple[Metric, ...] = (
                        "Parts the bot knew nothing about in a message that asked two things and got an answer to "
                        "the other; the message counts as answered, and the part is listed among the unanswered "
                        "questions.")),
-    Metric("to_staff", _outcome("handoff"), title=("Skrevet direkte til ansatte", "Written directly to staff"),
-           definition=("Meldinger skrevet direkte til ansatte, det siste av de fire utfallene: henvendelser = besvart "
-                       "+ bare forslag + ikke besvart + skrevet til ansatte.",
-                       "Messages written directly to staff, the last of the four outcomes: inquiries = answered + "
-                       "only suggestions + not answered + written to staff.")),
     Metric("handoffs", "count(*)", source=HANDOFFS, monthly=True,
            title=("Sendt videre til ansatte", "Passed on to staff"),
            definition=("Spørsmål sendt videre til en person i perioden, til ansattes chat eller, uten en slik chat, "
