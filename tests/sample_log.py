@@ -115,6 +115,7 @@ EXPECTED_TOTALS = {
     "answered": 6,  # 1 2 4 18 19 24
     "ambiguous": 2,  # 5 9
     "fallback": 4,  # 7 8 11 20
+    "unanswered_parts": 0,  # no message here asks two things (tests/test_parts_unanswered.py counts them)
     "handoffs": 2,  # H-1 H-2 (H-3 came from the terminal chat, H-4 is in December)
     "to_staff": 1,  # 13
     "questions": 11,

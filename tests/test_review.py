@@ -28,7 +28,7 @@ from bot.store.inquiries import Inquiry, InquiryLog, utc_now
 from tests.conftest import ROOT
 
 QUERY_COLUMNS = {
-    "ubesvarte-denne-maaneden": {"spørsmål", "antall", "sist_spurt", "språk"},
+    "ubesvarte-denne-maaneden": {"spørsmål", "del_uten_svar", "antall", "sist_spurt", "språk"},
     "henvendelser-per-svar-per-maaned": {"måned", "tema", "svar", "tittel", "visninger"},
     "tilbakemeldinger-per-svar": {"tema", "svar", "tittel", "tommel_opp", "tommel_ned", "andel_fornøyde", "siste"},
     "sendt-til-ansatte": {"referanse", "status", "sendt", "første_svar", "minutter_til_svar", "avsluttet",
@@ -39,6 +39,7 @@ PERIOD_QUERIES = [name for name in QUERY_COLUMNS if name != INDICATORS_QUERY]
 CHAT_ID = 731_902_466  # a Telegram chat id in the handoffs table, which no page may show
 TODAY = dt.datetime.now(LOCAL).date()
 DEFAULT_START, DEFAULT_END = default_period(TODAY)
+TWO_PARTS = "Hvor kan jeg parkere i sentrum, og finnes det kurs for etablerere?"
 # Whole period: every row of the log below, whatever today is.
 EVERYTHING = {"fra": "2000-01-01", "til": "2999-12-31"}
 
@@ -109,6 +110,11 @@ def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        lang="nb", received_at=at(DEFAULT_START)))
     log.record(Inquiry("telegram", "message", "fallback", "gro", 13, text="dagen før standardperioden",
                        lang="nb", received_at=at(DEFAULT_START - dt.timedelta(days=1))))
+    # Two questions in one message, the first unknown and the second answered: the message counts as answered.
+    log.record(Inquiry("telegram", "message", "answered", "hans", 14, text=TWO_PARTS, entry_id="establisher-courses",
+                       lang="nb", received_at=at(dt.date(2025, 9, 15)), parts=[
+                           {"part": 1, "entry_id": None, "outcome": "fallback", "score": 0.2},
+                           {"part": 2, "entry_id": "establisher-courses", "outcome": "answered", "score": 0.9}]))
     db.table("handoffs").insert({"reference": "H-1", "inquiry_id": 2, "status": "closed", "opened_at": utc_now(),
                                  "closed_at": utc_now(), "closed_by": "blocked", "chat_id": CHAT_ID})
     db.conn.close()
@@ -165,6 +171,13 @@ def test_unanswered_groups_the_same_question_and_leaves_out_staff_and_tests(serv
     (row,) = [row for row in rows if row["spørsmål"].strip().lower() == "parkering ved rådhuset"]
     assert row["antall"] == 2
     assert not {"staff test", "console test"} & {row["spørsmål"] for row in rows}
+
+
+def test_a_message_with_an_unanswered_part_is_listed_with_the_part_number(server: str) -> None:
+    (row,) = get_rows(server, "/inquiries/ubesvarte-denne-maaneden.json", fra="2025-09-01", til="2025-09-30")
+    assert (row["spørsmål"], row["del_uten_svar"], row["antall"]) == (TWO_PARTS, "1", 1)
+    whole = get_rows(server, "/inquiries/ubesvarte-denne-maaneden.json", fra="2025-11-01", til="2025-11-30")
+    assert [row["del_uten_svar"] for row in whole] == [None]  # an unanswered message has no part number
 
 
 def test_the_period_is_whole_days_in_oslo(server: str) -> None:

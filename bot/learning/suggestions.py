@@ -6,6 +6,10 @@
 - **Unanswered**: questions the bot could not answer ("I don't know", "none of these"), grouped by
   similarity, each with the closest entry as a hint: these need a new answer.
 
+A message that asked two things counts part by part: a pick among the suggestions for its unsure
+part is a phrasing of that part, and its unknown part is an unanswered question. A part's words are
+cut again from the message's stored text (:func:`bot.reports.unanswered.part_text`), never stored.
+
 Suggestions are worked out from the inquiry log each time, so a text erased by ``/forget`` or the
 retention purge is gone from them too; the ``suggestions`` table only gives each one a stable id and
 remembers decisions. A decided suggestion keeps a hash of its wording, not the wording (an accepted
@@ -24,7 +28,14 @@ from sqlite_utils import Database
 
 from bot.matching.matcher import Matcher
 from bot.reports.indicators import COUNTED
-from bot.reports.unanswered import UNANSWERED, comparable, group_texts
+from bot.reports.unanswered import (
+    PART_ROWS,
+    WHOLE_UNANSWERED,
+    comparable,
+    group_texts,
+    part_text,
+    unanswered_part_rows,
+)
 from bot.store.inquiries import utc_now
 
 Kind = Literal["phrasing", "unanswered"]
@@ -37,6 +48,17 @@ SELECT p.text, i.entry_id AS entry, i.user_ref, i.received_at FROM inquiries i
 JOIN inquiries p ON p.id = i.parent_id
 WHERE {COUNTED} AND i.kind = 'button' AND i.outcome = 'answered' AND p.kind = 'message'
   AND p.outcome = 'ambiguous' AND p.text IS NOT NULL AND p.user_ref = i.user_ref"""
+# A pick among the suggestions of a split message's one unsure part (``p``'s row links the pick; with
+# two unsure parts the pick cannot be told apart, so neither becomes a phrasing).
+_PICKED_FOR_UNSURE_PART = f"""
+SELECT p.text, ip.part, n.parts, i.entry_id AS entry, i.user_ref, i.received_at FROM inquiries i
+JOIN inquiries p ON p.id = i.parent_id
+JOIN inquiry_parts ip ON ip.inquiry_id = p.id AND ip.outcome = 'ambiguous'
+JOIN (SELECT inquiry_id, count(*) AS parts, sum(outcome = 'ambiguous') AS unsure FROM inquiry_parts
+      GROUP BY inquiry_id) n ON n.inquiry_id = p.id AND n.unsure = 1
+WHERE {COUNTED} AND i.kind = 'button' AND i.outcome = 'answered' AND p.kind = 'message'
+  AND p.outcome != 'ambiguous' AND p.text IS NOT NULL AND p.user_ref = i.user_ref
+  AND EXISTS (SELECT 1 FROM json_each(p.suggested) s WHERE s.value = i.entry_id)"""
 _PICKED_AFTER_UNANSWERED = f"""
 SELECT p.text, i.entry_id AS entry, i.user_ref, i.received_at FROM inquiries i
 JOIN inquiries p ON p.id = (SELECT q.id FROM inquiries q WHERE q.user_ref = i.user_ref AND q.kind = 'message'
@@ -89,9 +111,15 @@ def wording_key(kind: Kind, text: str, entry: str | None) -> str:
     return hashlib.sha256(f"{kind}\0{entry or ''}\0{comparable(text)}".encode()).hexdigest()[:32]
 
 
+def _as_part(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a message's part with the part's own words as its text."""
+    return {**row, "text": part_text(row["text"], row["part"], row["parts"])}
+
+
 def _phrasing_groups(db: Database, known: set[tuple[str, str]]) -> list[_Group]:
     rows = [row for sql in (_PICKED_AFTER_SUGGESTIONS, _PICKED_AFTER_UNANSWERED, _THUMBS_UP_ON_UNSURE)
             for row in db.query(sql)]
+    rows += [_as_part(row) for row in db.query(_PICKED_FOR_UNSURE_PART)]
     by_entry: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if (row["entry"], comparable(row["text"])) not in known:
@@ -108,8 +136,9 @@ def _phrasing_groups(db: Database, known: set[tuple[str, str]]) -> list[_Group]:
 
 
 def _unanswered_groups(db: Database, matcher: Matcher | None) -> list[_Group]:
-    rows = list(db.query(f"SELECT i.text, i.received_at FROM inquiries i WHERE {COUNTED} AND {UNANSWERED} "
+    rows = list(db.query(f"SELECT i.text, i.received_at FROM inquiries i WHERE {COUNTED} AND {WHOLE_UNANSWERED} "
                          "AND i.text IS NOT NULL ORDER BY i.received_at, i.id"))
+    rows += unanswered_part_rows(db)
     seen: dict[str, list[str]] = {}
     for row in rows:
         seen.setdefault(row["text"].strip(), []).append(row["received_at"])
@@ -154,14 +183,23 @@ class SuggestionBox:
         return self.open_suggestions(groups)
 
     def drop_erased(self) -> int:
-        """After ``/forget`` or the purge: open suggestions whose wording is no longer in the log go now."""
+        """After ``/forget`` or the purge: open suggestions whose wording is no longer in the log go now.
+
+        A wording may be a part of a message, cut again from its text, so parts are the log's wordings too.
+        """
+        parts = {_as_part(row)["text"] for row in self.db.query(
+            f"SELECT i.text, ip.part, n.parts {PART_ROWS} WHERE i.text IS NOT NULL")}
+        erased = [row for row in self.db.query(
+            "select id, status, text from suggestions where status in ('open', 'needs_answer') "
+            "and text is not null and not exists (select 1 from inquiries i where trim(i.text) = suggestions.text)")
+            if row["text"] not in parts]
         with self.db.atomic():
-            cursor = self.db.execute(
-                "delete from suggestions where status = 'open' and not exists "
-                "(select 1 from inquiries i where trim(i.text) = suggestions.text)")
-            self.db.execute("update suggestions set text = null where status = 'needs_answer' and text is not null "
-                            "and not exists (select 1 from inquiries i where trim(i.text) = suggestions.text)")
-        return int(cursor.rowcount)
+            for row in erased:
+                if row["status"] == "open":
+                    self.db.execute("delete from suggestions where id = ?", [row["id"]])
+                else:
+                    self.db.execute("update suggestions set text = null where id = ?", [row["id"]])
+        return sum(row["status"] == "open" for row in erased)
 
     def open_suggestions(self, groups: list[_Group] | None = None) -> list[Suggestion]:
         examples = {(group.kind, group.key): group.examples for group in groups or []}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.reports.metrics import METRICS, SHARES
-from bot.reports.sections import LANGUAGES, WORDS
+from bot.reports.sections import LANGUAGES, WORDS, part_note
 
 PERCENT = "0.0%"
 COUNT = "0"
@@ -86,8 +86,11 @@ def topics_sheet(report: dict[str, Any], titles: dict[str, str]) -> Sheet:
 
 
 def unanswered_sheet(report: dict[str, Any], entry_titles: dict[str, str]) -> Sheet:
-    """«Ubesvart»: groups of similar unanswered questions, largest first, with the closest answer's title."""
-    rows = [[group["example"], group["count"],
+    """«Ubesvart»: groups of similar unanswered questions, largest first, with the closest answer's title.
+
+    A group of unanswered parts of questions whose other part was answered is marked as in the report.
+    """
+    rows = [[group["example"] + part_note(group), group["count"],
              entry_titles.get(group["suggested_entry"], group["suggested_entry"]) if group["suggested_entry"] else "",
              " · ".join(group["examples"])] for group in report["unanswered"]]
     return Sheet("Ubesvart", ["Spørsmål", "Antall", "Nærmeste svar (forslag)", "Slik ble det spurt"], rows)

@@ -52,6 +52,7 @@ class Totals:
     answered: int = 0
     ambiguous: int = 0
     fallback: int = 0
+    unanswered_parts: int = 0
     handoffs: int = 0
     to_staff: int = 0
     questions: int = 0

@@ -31,6 +31,11 @@ NONE_OF_THESE = "i.kind = 'button' AND i.outcome = 'fallback' AND i.parent_id IS
 # Not correlated, so SQLite collects the picked suggestions once instead of once per ambiguous question.
 PICKED = ("i.id IN (SELECT c.parent_id FROM inquiries c "
           "WHERE c.outcome = 'answered' AND c.kind = 'button' AND c.entry_id IS NOT NULL)")
+# An unknown part (``ip``, a row of ``inquiry_parts``) of a message that is not itself "I don't know":
+# the other part was answered, so the message counts as answered and only its part is unanswered.
+UNANSWERED_PART = f"ip.outcome = 'fallback' AND {QUESTION} AND i.outcome != 'fallback'"
+UNANSWERED_PARTS = ("coalesce(sum((SELECT count(*) FROM inquiry_parts ip WHERE ip.inquiry_id = i.id "
+                    f"AND {UNANSWERED_PART})), 0)")
 HANDOFFS_COUNTED = (
     "h.opened_at >= :start AND h.opened_at < :end "
     f"AND (i.id IS NULL OR ({COUNTED}))"
@@ -146,6 +151,13 @@ METRICS: tuple[Metric, ...] = (
                        "+ bare forslag + ikke besvart + skrevet til ansatte.",
                        "Messages written directly to staff, the last of the four outcomes: inquiries = answered + "
                        "only suggestions + not answered + written to staff.")),
+    Metric("unanswered_parts", UNANSWERED_PARTS,
+           title=("Deler uten svar i spørsmål som også fikk svar", "Unanswered parts of questions also answered"),
+           definition=("Deler boten ikke visste noe om i en melding som spurte om to ting og fikk svar på den "
+                       "andre; meldingen er talt som besvart, og delen står blant de ubesvarte spørsmålene.",
+                       "Parts the bot knew nothing about in a message that asked two things and got an answer to "
+                       "the other; the message counts as answered, and the part is listed among the unanswered "
+                       "questions.")),
     Metric("handoffs", "count(*)", source=HANDOFFS, monthly=True,
            title=("Sendt videre til ansatte", "Passed on to staff"),
            definition=("Spørsmål sendt videre til en person i perioden, til ansattes chat eller, uten en slik chat, "

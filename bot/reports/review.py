@@ -24,7 +24,17 @@ from sqlite_utils import Database
 from bot.clock import oslo_time_sql
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
-from bot.reports.metrics import BY_NAME, CARD_ENTRY, CARD_PARTS, CARD_SHOWN, COUNTED, INQUIRY, SHARES, text
+from bot.reports.metrics import (
+    BY_NAME,
+    CARD_ENTRY,
+    CARD_PARTS,
+    CARD_SHOWN,
+    COUNTED,
+    INQUIRY,
+    SHARES,
+    UNANSWERED_PART,
+    text,
+)
 from bot.reports.review_period import in_period_sql, period_sql
 from bot.reports.targets import metric_sql, sql_literal
 from bot.reports.unanswered import UNANSWERED
@@ -58,7 +68,7 @@ class _PerColumn(dict[str, str]):
 
 PLACEHOLDERS: dict[str, Any] = {
     "counted": COUNTED, "inquiry": INQUIRY, "card_shown": CARD_SHOWN, "unanswered": UNANSWERED,
-    "card_parts": CARD_PARTS, "card_entry": CARD_ENTRY,
+    "card_parts": CARD_PARTS, "card_entry": CARD_ENTRY, "unanswered_part": UNANSWERED_PART,
     "period": period_sql(),
     "in_period": _PerColumn(in_period_sql),
     "oslo": _PerColumn(lambda column: oslo_time_sql(column, "%Y-%m-%d %H:%M")),

@@ -13,6 +13,7 @@ from typing import Any
 from bot.config import ProfileSettings
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.metrics import FEEDBACK, METRICS, SHARES, Metric, term, text
+from bot.reports.unanswered import PART_OF_ANSWERED
 
 TOP_ENTRIES = 15
 TOP_UNANSWERED = 10
@@ -67,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "unanswered": ("Ubesvarte spørsmål (grupper av like spørsmål)", "Unanswered questions (groups of similar ones)"),
     "question": ("Spørsmål", "Question"),
     "closest": ("Nærmeste svar (forslag)", "Closest answer (hint)"),
+    "part_of_answered": PART_OF_ANSWERED,
     "unanswered_note": ("Nærmeste svar er bare et hint til redaktørene; ingenting endres automatisk.",
                         "The closest answer is only a hint for editors; nothing is changed automatically."),
     "none": ("Ingen i perioden.", "None in the period."),
@@ -197,12 +199,23 @@ def report_sections(
 
     groups = report["unanswered"][:TOP_UNANSWERED]
     sections.append(Section(word("unanswered"), [word("question"), word("count"), word("closest")], [
-        [group["example"], count(group["count"]),
+        [group["example"] + part_note(group, lang), count(group["count"]),
          _entry_title(group["suggested_entry"], knowledge, lang) if group["suggested_entry"] else "–"]
         for group in groups],
         [word("unanswered_note")] if groups else [word("none")]))
     sections.append(Section(word("definitions"), notes=definitions(lang)))
     return sections
+
+
+def part_note(group: dict[str, Any], lang: str = "nb") -> str:
+    """Marks a group of unknown parts of questions whose other part was answered, as ``/unanswered`` does."""
+    parts = group.get("parts", 0)
+    if not parts:
+        return ""
+    what = WORDS["part_of_answered"][0 if lang == "nb" else 1]
+    if parts == group["count"]:
+        return f" ({what})"
+    return f" ({parts} av dem {what})" if lang == "nb" else f" ({parts} of them {what})"
 
 
 def _yes_no(value: bool | None, word: Any) -> str:

@@ -1,10 +1,15 @@
 """What people asked that the bot could not answer, grouped so editors see the biggest gaps first.
 
 The input is every question of the period that ended in "I don't know" (``fallback``) and every
-"none of these" press after "did you mean…" (that row carries the question's text). Similar
+"none of these" press after "did you mean…" (that row carries the question's text), and every
+unknown part of a message that asked two things and got an answer to the other. Similar
 questions are grouped with rapidfuzz over their normalised words, so "søke støtte til båt" and
 "Hvordan søker jeg støtte til båten min?" land together. Each group shows the knowledge-base entry
 the matcher finds closest: a hint for the editor, never applied automatically.
+
+A part's text is not stored: it is cut again from the message's stored (redacted) text with the
+splitter that made the part, so ``/forget`` and the retention purge, which erase that text, erase the
+part's text too.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -20,7 +26,9 @@ from sqlite_utils import Database
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.matching.normalise import content_tokens, tokens
+from bot.matching.split import candidate_parts
 from bot.reports.indicators import COUNTED, IN_PERIOD, NONE_OF_THESE, bounds
+from bot.reports.metrics import UNANSWERED_PART
 from bot.reports.periods import Period, period_argument
 
 SIMILARITY_CUTOFF = 70.0  # token_sort_ratio over normalised content words
@@ -28,6 +36,16 @@ BLOCK_ROWS = 512  # rows of the similarity matrix computed at once, so memory st
 MAX_EXAMPLES = 5
 
 UNANSWERED = f"((i.kind = 'message' AND i.outcome = 'fallback') OR ({NONE_OF_THESE}))"
+# The message's rows with their part number and how many parts it was split into.
+PART_ROWS = ("FROM inquiries i JOIN inquiry_parts ip ON ip.inquiry_id = i.id "
+             "JOIN (SELECT inquiry_id, count(*) AS parts FROM inquiry_parts GROUP BY inquiry_id) n "
+             "ON n.inquiry_id = i.id")
+# Split messages with exactly one unsure part: a "none of these" after one turns down that part.
+_ONE_UNSURE = ("(SELECT inquiry_id, count(*) AS parts FROM inquiry_parts GROUP BY inquiry_id "
+               "HAVING sum(outcome = 'ambiguous') = 1)")
+# Unanswered questions listed with the whole message's text: all but those parts turned down.
+WHOLE_UNANSWERED = (f"({UNANSWERED} AND NOT (i.kind = 'button' "
+                    f"AND i.parent_id IN (SELECT inquiry_id FROM {_ONE_UNSURE})))")
 
 
 @dataclass(frozen=True)
@@ -39,12 +57,52 @@ class UnansweredGroup:
     suggested_entry: str | None = None
     score: float | None = None
     examples: list[str] = field(default_factory=list)
+    parts: int = 0  # how many of ``count`` are a part of a question that was also answered
+
+
+def part_text(text: str, part: int, parts: int) -> str:
+    """Part ``part`` (from 1) of a message split into ``parts``, cut from its stored text.
+
+    Redaction turns a number or address into a marker such as ``[telefon]``, which holds no split
+    point; should it ever have swallowed one, the cut gives another number of parts, and the whole
+    message is shown rather than the wrong part.
+    """
+    pieces = candidate_parts(text)
+    return pieces[part - 1] if len(pieces) == parts and 1 <= part <= parts else text.strip()
+
+
+def unanswered_part_rows(db: Database, period: Period | None = None) -> list[dict[str, Any]]:
+    """The unanswered parts (all time without ``period``): ``text`` (the part's words) and ``received_at``.
+
+    Those are the unknown parts of messages whose other part was answered, and the unsure part turned
+    down with "none of these" when the message had one unsure part (with two, the press cannot be told
+    apart, and the whole message stays among :data:`UNANSWERED`).
+    """
+    when = IN_PERIOD if period else "1 = 1"
+    rows = db.query(
+        f"SELECT i.text, ip.part, n.parts, i.received_at, i.id {PART_ROWS} "
+        f"WHERE {COUNTED} AND {when} AND {UNANSWERED_PART} AND i.text IS NOT NULL "
+        "UNION ALL "
+        f"SELECT i.text, ip.part, n.parts, i.received_at, i.id FROM inquiries i JOIN {_ONE_UNSURE} n "
+        "ON n.inquiry_id = i.parent_id "
+        "JOIN inquiry_parts ip ON ip.inquiry_id = n.inquiry_id AND ip.outcome = 'ambiguous' "
+        f"WHERE {COUNTED} AND {when} AND {NONE_OF_THESE} AND i.text IS NOT NULL "
+        "ORDER BY 4, 5, 2",
+        bounds(period) if period else {},
+    )
+    return [{"text": part_text(row["text"], row["part"], row["parts"]), "received_at": row["received_at"]}
+            for row in rows]
+
+
+def unanswered_part_texts(db: Database, period: Period) -> list[str]:
+    """Texts of the period's unanswered parts of messages whose other part was answered."""
+    return [row["text"] for row in unanswered_part_rows(db, period)]
 
 
 def unanswered_texts(db: Database, period: Period) -> list[str]:
     """Texts of the period's unanswered questions; purged or forgotten texts are gone and not listed."""
     rows = db.query(
-        f"SELECT i.text FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {UNANSWERED} "
+        f"SELECT i.text FROM inquiries i WHERE {COUNTED} AND {IN_PERIOD} AND {WHOLE_UNANSWERED} "
         "AND i.text IS NOT NULL ORDER BY i.received_at, i.id",
         bounds(period),
     )
@@ -101,7 +159,8 @@ def unanswered_groups(
     db: Database, period: Period, matcher: Matcher | None = None, limit: int | None = None
 ) -> list[UnansweredGroup]:
     """The period's unanswered questions in groups, largest first, with the closest entry if a matcher is given."""
-    groups = group_texts(unanswered_texts(db, period))[:limit]
+    parts = Counter(text.strip() for text in unanswered_part_texts(db, period))
+    groups = group_texts(unanswered_texts(db, period) + list(parts.elements()))[:limit]
     result = []
     for texts in groups:
         closest = matcher.rank(texts[0], limit=1) if matcher is not None else []
@@ -114,12 +173,14 @@ def unanswered_groups(
                 suggested_entry=closest[0].entry_id if closest else None,
                 score=closest[0].score if closest else None,
                 examples=list(dict.fromkeys(texts))[:MAX_EXAMPLES],
+                parts=sum(parts[text] for text in set(texts)),
             )
         )
     return result
 
 
 PAGE_SIZE = 10
+PART_OF_ANSWERED = ("del av et spørsmål som også fikk svar", "part of a question that was also answered")
 EXAMPLE_CHARS = 200  # a page of ten groups then fits one Telegram message (4,096 characters)
 
 
@@ -144,11 +205,21 @@ def format_unanswered(
     lines = []
     for number, group in enumerate(groups[offset:offset + limit], start=offset + 1):
         hint = f" ({closest}: {entry_title(group.suggested_entry, knowledge, lang)})" if group.suggested_entry else ""
-        lines.append(f"{number}. {group.count}× «{short_line(group.example)}»{hint}")
+        lines.append(f"{number}. {group.count}× «{short_line(group.example)}»{hint}{part_mark(group, lang)}")
     rest = len(groups) - offset - limit
     if rest > 0:
         lines.append(f"… og {rest} grupper til" if lang == "nb" else f"… and {rest} more groups")
     return "\n".join(lines)
+
+
+def part_mark(group: UnansweredGroup, lang: str = "nb") -> str:
+    """Says which of a group's questions came beside one the bot answered, so staff do not miss them."""
+    if not group.parts:
+        return ""
+    what = PART_OF_ANSWERED[0 if lang == "nb" else 1]
+    if group.parts == group.count:
+        return f" – {what}"
+    return f" – {group.parts} av dem {what}" if lang == "nb" else f" – {group.parts} of them {what}"
 
 
 def short_line(text: str) -> str:
