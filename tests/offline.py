@@ -13,9 +13,10 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from bot.chat import run_chat
 from bot.config import Config
 from bot.knowledge.reloader import EngineHolder
-from bot.services import load_engines
+from bot.services import Services, load_engines
 from handlers.app import build_application
 
 SHIPPED_KNOWLEDGE = (Path(__file__).resolve().parent.parent / "knowledge").resolve()
@@ -181,6 +182,21 @@ async def feed(application: Application[Any, Any, Any, Any, Any, Any], payload: 
 
 def iter_texts(request: OfflineRequest) -> Iterator[str]:
     return (str(parameters.get("text")) for parameters in request.sent())
+
+
+def terminal_chat(services: Services, lines: list[str], lang: str = "nb") -> list[str]:
+    """The terminal chat fed ``lines`` (then Ctrl-D), and everything it printed."""
+    inputs = iter(lines)
+    output: list[str] = []
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(inputs)
+        except StopIteration:
+            raise EOFError from None
+
+    run_chat(services.assistant, "en" if lang == "en" else "nb", read, output.append, user="tester")
+    return output
 
 
 def config_for(tmp_path: Path, base: Config, **overrides: Any) -> Config:

@@ -7,8 +7,6 @@ groups, buttons, the staff chat, webhook mode, and a crash in the middle of a co
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,10 +287,7 @@ def test_report_figures_of_a_real_conversation_match_a_hand_count(
         assert eventually(lambda: not server.pending_updates())
     finally:
         assert process.stop() == 0, process.log
-    report = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--format", "json", "--config", str(process.config_path)],
-        capture_output=True, text=True, env=process.env, check=True, timeout=60,
-    )
+    report = process.command("report", "--format", "json", check=True)
     import json
 
     figures = json.loads(report.stdout)

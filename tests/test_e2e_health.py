@@ -8,7 +8,6 @@ or a monitor would.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +27,7 @@ def own_server() -> Iterator[ThreadedBotApiServer]:
 
 
 def doctor_live(process: BotProcess) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "doctor", "--live", "--config", str(process.config_path)],
-                          capture_output=True, text=True, env=process.env, timeout=60)
+    return process.command("doctor", "--live")
 
 
 def test_healthz_answers_200_from_the_running_webhook_bot(own_server: ThreadedBotApiServer, tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ entry's YAML file gets the phrasing with its comments intact; the running bot no
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,9 +55,7 @@ def test_a_phrasing_learned_from_use_is_accepted_in_telegram_and_answered(
         server.press_button(users[0], reply, callback_data=picked)
         server.wait_for_bot_message(users[0])
 
-        listed = subprocess.run([sys.executable, "-m", "bot", "kb", "suggestions", "--json", "--config",
-                                 str(process.config_path)], capture_output=True, text=True, env=process.env,
-                                cwd=tmp_path, timeout=60)
+        listed = process.command("kb", "suggestions", "--json")
         assert listed.returncode == 0, listed.stderr
         phrasings = [s for s in json.loads(listed.stdout) if s["kind"] == "phrasing"]
         assert [(s["text"], s["entry"]) for s in phrasings] == [(question, entry)]

@@ -7,8 +7,6 @@ one inquiry with each answered part under its own entry.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,10 +40,7 @@ def test_two_questions_get_two_cards_and_count_under_both_entries(server: Thread
         assert rows == [{"part": 1, "entry_id": "tourist-office"}, {"part": 2, "entry_id": "visit-drammensregionen"}]
     finally:
         assert process.stop() == 0, process.log
-    report = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--format", "json", "--config", str(process.config_path)],
-        capture_output=True, text=True, env=process.env, check=True, timeout=60,
-    )
+    report = process.command("report", "--format", "json", check=True)
     figures = json.loads(report.stdout)
     assert figures["totals"]["inquiries"] == 1 and figures["totals"]["answered"] == 1
     assert figures["by_entry"] == {"tourist-office": 1, "visit-drammensregionen": 1}

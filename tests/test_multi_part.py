@@ -11,7 +11,6 @@ import pytest
 from sqlite_utils import Database
 
 from bot.assistant import Sender
-from bot.chat import run_chat
 from bot.config import Config, Indicator
 from bot.knowledge.model import KnowledgeBase
 from bot.reports.indicators import compute_figures
@@ -22,7 +21,7 @@ from bot.services import Services, build_services
 from bot.store.database import open_database
 from bot.store.inquiries import Inquiry, InquiryLog, InquiryOutcome
 from bot.store.privacy import forget_user
-from tests.offline import Harness, config_for, harness_for
+from tests.offline import Harness, config_for, harness_for, terminal_chat
 
 TWO_CARDS = "Hvor er turistkontoret, og hva er Visit Drammensregionen?"
 CARD_AND_UNSURE = "Finnes det kurs for nye bedrifter, og hvem hjelper meg videre?"
@@ -191,23 +190,9 @@ async def test_telegram_offers_an_unsure_part_and_says_an_unknown_one_in_a_line(
     assert courses["text"].startswith("<b>Kurs for etablerere</b>")
 
 
-def _chat(services: Services, lines: list[str]) -> list[str]:
-    inputs = iter(lines)
-    output: list[str] = []
-
-    def read(_prompt: str) -> str:
-        try:
-            return next(inputs)
-        except StopIteration:
-            raise EOFError from None
-
-    run_chat(services.assistant, "nb", read, output.append, user="tester")
-    return output
-
-
 def test_the_terminal_chat_shows_every_part_and_numbers_the_suggestions(services: Services) -> None:
     knowledge = services.engines.engine.knowledge
-    output = _chat(services, [CARD_AND_UNSURE, "1"])
+    output = terminal_chat(services, [CARD_AND_UNSURE, "1"])
     screen = output[1]
     assert knowledge.entries["establisher-courses"].answer.get("nb") in screen
     assert screen.index("== Kurs for etablerere ==") < screen.index("mente du")

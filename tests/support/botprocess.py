@@ -83,6 +83,11 @@ class BotProcess:
         finally:
             connection.close()
 
+    def command(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        """Another ``naeringsbot`` command (``report``, ``doctor --live`` …) on this bot's config and database."""
+        return subprocess.run([sys.executable, "-m", "bot", *args, "--config", str(self.config_path)],
+                              capture_output=True, text=True, env=self.env, cwd=self.tmp_path, check=check,
+                              timeout=60)
 
 
 
