@@ -144,13 +144,11 @@ class AnswerEngine:
     def _combined(self, lang: Language, parts: list[Reply]) -> Reply:
         """One reply for a split message, standing for its first answered part in the inquiry log.
 
-        Its outcome is "answered" when any part is, else "ambiguous" when any part offers
-        suggestions, else "fallback"; ``entry_id``, title and score are the first answered part's.
+        A message is split only when a part is answered (:func:`split_message`), so the outcome,
+        ``entry_id``, title and score are that part's; the unsure parts' suggestions are kept too.
         """
-        answered = [part for part in parts if part.outcome == "answered"]
-        unsure = [part for part in parts if part.outcome == "ambiguous"]
-        lead = answered[0] if answered else unsure[0] if unsure else parts[0]
-        suggestions = [choice for part in unsure for choice in part.suggestions]
+        lead = next(part for part in parts if part.outcome == "answered")
+        suggestions = [choice for part in parts if part.outcome == "ambiguous" for choice in part.suggestions]
         return Reply(lead.outcome, lang, "", entry_id=lead.entry_id, title=lead.title, score=lead.score,
                      suggestions=suggestions, ranked=lead.ranked, parts=parts)
 
