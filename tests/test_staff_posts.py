@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import Config
-from bot.store.handoffs import Handoff, local_time, status_line, with_status
+from bot.store.handoffs import Handoff, clock_time, status_line, with_status
 from tests.offline import Harness, feed, harness_for
 from tests.test_handoff import STAFF, STAFFER, bot_message, hand_off, handoffs, staff_config, staff_posts
 
@@ -53,7 +53,7 @@ async def test_answered_button_edits_the_post_with_the_time_in_oslo(desk: Harnes
     (row,) = handoffs(desk)
     assert edit["chat_id"] == STAFF["id"] and edit["message_id"] == staff_message
     original = staff_posts(desk)[0]["text"]
-    assert edit["text"] == f"{original}\n\n✅ Besvart · {local_time(row['first_answered_at'])}"
+    assert edit["text"] == f"{original}\n\n✅ Besvart · {clock_time(row['first_answered_at'])}"
     assert keyboard(edit) == ["s:answered:1", "s:close:1"]  # still open: it can be closed from the post
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from bot.clock import LOCAL
+from bot.clock import LOCAL, local_time
 from bot.store.inquiries import utc_now
 from bot.store.redaction import redact
 from bot.store.users import select
@@ -233,9 +233,9 @@ def staff_card(
     return "\n".join(lines)
 
 
-def local_time(stamp: str, now: dt.datetime | None = None) -> str:
+def clock_time(stamp: str, now: dt.datetime | None = None) -> str:
     """An ISO time in UTC as staff read it in Drammen: ``10:42`` today, ``30.11. 10:42`` before."""
-    moment = dt.datetime.fromisoformat(stamp).astimezone(LOCAL)
+    moment = local_time(stamp)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(LOCAL).date()
     return f"{moment:%H:%M}" if moment.date() == today else f"{moment.day}.{moment.month}. {moment:%H:%M}"
 
@@ -244,10 +244,10 @@ def status_line(handoff: Handoff, now: dt.datetime | None = None) -> str | None:
     """Where a handoff stands, for the whole team to see on its post: answered, closed, blocked."""
     parts = []
     if handoff.first_answered_at:
-        parts.append(f"✅ Besvart · {local_time(handoff.first_answered_at, now)}")
+        parts.append(f"✅ Besvart · {clock_time(handoff.first_answered_at, now)}")
     if handoff.status == "closed":
         label = CLOSED_LABELS.get(handoff.closed_by, CLOSED_LABELS[None])
-        parts.append(f"{label} · {local_time(handoff.closed_at, now)}" if handoff.closed_at else label)
+        parts.append(f"{label} · {clock_time(handoff.closed_at, now)}" if handoff.closed_at else label)
     return " — ".join(parts) or None
 
 
