@@ -169,6 +169,11 @@ class MatchingSettings(Settings):
     ``suggest_threshold`` to the best entry's match score, below which the bot offers no
     suggestions at all; ``min_gap`` is the lead over the runner-up an answer also needs;
     ``suggest_confidence`` is the confidence below which "did you mean…" is not offered either.
+    ``phrase_weight`` and ``char_weight`` shape the ranking itself: how much the closest single
+    alternate question and the character n-grams count beside the word coverage. The defaults
+    suit a knowledge base of short, direct alternate questions; one whose entries also carry long
+    phrasings of situations gains from more weight on them (measure with ``kb eval``, then refit
+    the rest with ``kb tune``, which scores with these weights).
     """
 
     answer_threshold: float = Field(0.8, ge=0, le=1)
@@ -176,6 +181,8 @@ class MatchingSettings(Settings):
     min_gap: float = Field(0.0, ge=0, le=1)
     suggest_confidence: float = Field(0.0, ge=0, le=1)
     max_suggestions: int = Field(3, ge=1, le=5)
+    phrase_weight: float = Field(0.25, ge=0, le=1)
+    char_weight: float = Field(0.35, ge=0, le=1)
     confidence: ConfidenceSettings = ConfidenceSettings()
 
 

@@ -142,6 +142,7 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
         "answer_threshold": settings.answer_threshold, "suggest_threshold": settings.suggest_threshold,
         "min_gap": settings.min_gap, "suggest_confidence": settings.suggest_confidence,
         "max_suggestions": settings.max_suggestions,
+        "phrase_weight": settings.phrase_weight, "char_weight": settings.char_weight,
         "confidence": settings.confidence.model_dump(exclude_none=True),
     }}
     click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))

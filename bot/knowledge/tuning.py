@@ -77,12 +77,14 @@ def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
 def self_examples(
     knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
     workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+    settings: MatchingSettings | None = None,
 ) -> tuple[list[Scoring], list[Example]]:
     """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
 
     Alternate questions are dealt round-robin into ``folds``; for each fold a matcher is built on
     the knowledge base without that fold's questions, and scores them and its share of the corpus.
     A decline entry's questions are out of scope. Folds run in parallel on ``workers`` processes.
+    The fold matchers rank with ``settings``' weights (the thresholds and model do not matter here).
     """
     if folds is None:
         folds = SELF_FOLDS if sum(len(entry.questions.all()) for entry in knowledge) <= LARGE_BASE else 5
@@ -98,7 +100,8 @@ def self_examples(
     for index, example in enumerate(corpus(languages)):
         held_out[index % folds].append(("", example))
     background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
-    jobs = [(knowledge, fold, background) for fold in held_out]
+    ranking = settings or MatchingSettings()
+    jobs = [(knowledge, fold, background, ranking) for fold in held_out]
     count = workers or min(folds, max(1, len(os.sched_getaffinity(0))))
     lexicon()  # loaded before forking: a child must not inherit the lock of a half-done load
     if count > 1:
@@ -127,8 +130,8 @@ def _collect(folds: Iterable[list[Scoring]], total: int,
     return results
 
 
-def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str]]) -> list[Scoring]:
-    knowledge, fold, background = job
+def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str], MatchingSettings]) -> list[Scoring]:
+    knowledge, fold, background, settings = job
     own = {example.q for _, example in fold if example.source == "corpus"}
     removed: dict[str, set[str]] = {}
     for entry_id, example in fold:
@@ -137,7 +140,7 @@ def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str]])
     entries = {entry_id: _without(entry, removed.get(entry_id, set())) for entry_id, entry in knowledge.entries.items()}
     # The fold's corpus questions are left out of the background as its alternate questions are
     # left out of the knowledge base: nothing is scored against itself.
-    matcher = Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), MatchingSettings(),
+    matcher = Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), settings,
                       background=[question for question in background if question not in own])
     return [matcher.score(example.q) for _, example in fold]
 
@@ -342,7 +345,7 @@ def calibrate(
     by ``balanced``; raises ValueError when no grid point meets the limits. ``progress(done, total)``
     counts the folds of ``self_examples`` scored, the slow part.
     """
-    scored, questions = self_examples(matcher.knowledge, languages, progress=progress)
+    scored, questions = self_examples(matcher.knowledge, languages, progress=progress, settings=matcher.settings)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
     model = fit_confidence(scored, weighted)

@@ -33,8 +33,6 @@ from bot.matching.support import support
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
 
-CHAR_WEIGHT = 0.35  # share of the fused score from character n-grams; the rest is word coverage
-PHRASE_WEIGHT = 0.25  # share of the word-level score from the closest alternate question
 RERANK_DEPTH = 5
 REAL_CACHE_SIZE = 50_000
 SCORING_CACHE_SIZE = 2_048  # recent texts' scorings (≈ 2 KB each)
@@ -180,12 +178,15 @@ class Matcher:
             return Scoring([], {})
         real = self._real_words(text, words)
         coverage = self.coverage.scores(words, real)
-        lexical = (1 - PHRASE_WEIGHT) * np.minimum(coverage, 1.0)
+        # Shares of the score (``matching.phrase_weight``, ``char_weight``): the word-level score
+        # blends coverage with the closest alternate question, the fused one adds character n-grams.
+        phrase_weight, char_weight = self.settings.phrase_weight, self.settings.char_weight
+        lexical = (1 - phrase_weight) * np.minimum(coverage, 1.0)
         rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
         for index, similarity in zip(rerank, self.coverage.phrase_similarities(content, rerank), strict=True):
-            lexical[index] += PHRASE_WEIGHT * similarity
+            lexical[index] += phrase_weight * similarity
         chars = self.chars.scores(content)
-        fused = (1 - CHAR_WEIGHT) * lexical + CHAR_WEIGHT * chars
+        fused = (1 - char_weight) * lexical + char_weight * chars
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
