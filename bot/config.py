@@ -172,8 +172,8 @@ class MatchingSettings(Settings):
     ``phrase_weight`` and ``char_weight`` shape the ranking itself: how much the closest single
     alternate question and the character n-grams count beside the word coverage. The defaults
     suit a knowledge base of short, direct alternate questions; one whose entries also carry long
-    phrasings of situations gains from more weight on them (measure with ``kb eval``, then refit
-    the rest with ``kb tune``, which scores with these weights).
+    phrasings of situations gains from more weight on them. ``kb tune`` chooses them from the
+    alternate questions (``bot.knowledge.ranking``) before it fits the rest, which depends on them.
     """
 
     answer_threshold: float = Field(0.8, ge=0, le=1)

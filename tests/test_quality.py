@@ -21,26 +21,26 @@ from tests.conftest import ROOT
 
 # Per file: the figures reached, rounded down by about one question's worth.
 BARS: dict[str, dict[str, float]] = {
-    "questions.yaml": {"answer_accuracy": 0.96, "top3_recall": 0.99, "rejection_rate": 0.96},
-    "questions-c.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.99, "rejection_rate": 0.97},
-    "questions-d.yaml": {"answer_accuracy": 0.93, "top3_recall": 0.99, "rejection_rate": 0.95},
+    "questions.yaml": {"answer_accuracy": 0.95, "top3_recall": 0.99, "rejection_rate": 0.96},
+    "questions-c.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.99, "rejection_rate": 0.95},
+    "questions-d.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.99, "rejection_rate": 0.95},
     "questions-h.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.97},
-    "questions-j.yaml": {"answer_accuracy": 0.93, "top3_recall": 0.99, "rejection_rate": 0.93},
-    "holdout.yaml": {"answer_accuracy": 0.89, "top3_recall": 0.97, "rejection_rate": 0.93},
+    "questions-j.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.99, "rejection_rate": 0.93},
+    "holdout.yaml": {"answer_accuracy": 0.88, "top3_recall": 0.97, "rejection_rate": 0.93},
     # 0.81: the ranking that weighs the closest alternate question and character n-grams more
-    # answers 4.4 points more of its in-scope questions, and confidently answers three of its
+    # answers 4.9 points more of its in-scope questions, and confidently answers three of its
     # out-of-scope ones (every other held-out set rejects as many or more than before).
-    "holdout-e.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.99, "rejection_rate": 0.81},
+    "holdout-e.yaml": {"answer_accuracy": 0.93, "top3_recall": 0.99, "rejection_rate": 0.81},
     "holdout-f.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.98, "rejection_rate": 0.90},
-    "holdout-g.yaml": {"answer_accuracy": 0.90, "top3_recall": 0.99, "rejection_rate": 0.92},
-    "holdout-h.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.90},
+    "holdout-g.yaml": {"answer_accuracy": 0.90, "top3_recall": 0.99, "rejection_rate": 0.93},
+    "holdout-h.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.92},
 }
-# holdout.yaml 0.03 and holdout-e.yaml 0.045 (were 0.02 and 0.035): the same ranking gives two and
-# three more confident wrong answers there, and three and eight fewer on holdout-f and holdout-g.
-MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.015, "questions-d.yaml": 0.03,
+# holdout.yaml 0.03 and holdout-e.yaml 0.045 (were 0.02 and 0.035): the same ranking gives two more
+# confident wrong answers on each, and eight and three fewer on holdout-f and holdout-g.
+MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.02, "questions-d.yaml": 0.03,
                          "questions-h.yaml": 0.015, "questions-j.yaml": 0.04, "holdout.yaml": 0.03,
-                         "holdout-e.yaml": 0.045, "holdout-f.yaml": 0.03, "holdout-g.yaml": 0.03,
-                         "holdout-h.yaml": 0.045}
+                         "holdout-e.yaml": 0.045, "holdout-f.yaml": 0.03, "holdout-g.yaml": 0.025,
+                         "holdout-h.yaml": 0.04}
 # The older sets cover the classic kinds; the newer ones the styles those lacked.
 KINDS = {"typo", "long", "short", "nynorsk", "paraphrase", "oos"}
 NEW_KINDS = {"voice", "mixed", "multi", "learner", "nearmiss"}
@@ -82,9 +82,9 @@ def test_wrong_confident_answers_stay_rare(figures: dict[str, dict[str, Any]], n
 
 # Messages that ask two or three things (and single questions that merely contain "og"/"and"):
 # questions-multi.yaml is the development set the splitting was built on, holdout-multi.yaml held out.
-# questions-multi 0.92 (was 0.98): the confidence refitted on more development questions (questions-j,
-# questions-nearmiss) offers four of its messages as "did you mean" instead of answering them.
-MULTI_BARS = {"questions-multi.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.98},
+# questions-multi 0.96 (was 0.98): the confidence refitted on more development questions (questions-j,
+# questions-nearmiss) offers one of its messages as "did you mean" instead of answering it.
+MULTI_BARS = {"questions-multi.yaml": {"answer_accuracy": 0.96, "top3_recall": 0.98},
               "holdout-multi.yaml": {"answer_accuracy": 0.96, "top3_recall": 0.98}}
 MULTI_MAX_WRONG = {"questions-multi.yaml": 0.01, "holdout-multi.yaml": 0.03}
 

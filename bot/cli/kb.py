@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
@@ -16,6 +17,9 @@ from bot.knowledge.evaluation import QuestionFileError, evaluate, format_table, 
 from bot.knowledge.model import knowledge_files
 from bot.knowledge.problems import Message, MessageLang
 from bot.knowledge.problems import summary as check_summary
+
+if TYPE_CHECKING:
+    from bot.knowledge.ranking import RankingChoice
 
 
 @click.group()
@@ -95,15 +99,20 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
 @click.option("--out-of-scope-share", default=0.3, show_default=True,
               help="Share of out-of-scope questions the rates assume (the corpus is reweighted to it).")
 @click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
+@click.option("--keep-ranking", is_flag=True,
+              help="Keep matching.phrase_weight and char_weight from the config instead of choosing them.")
 def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
-            out_of_scope_share: float, top: int) -> None:
-    """Fit the confidence model and the thresholds from the knowledge base itself.
+            out_of_scope_share: float, top: int, keep_ranking: bool) -> None:
+    """Fit the ranking weights, the confidence model and the thresholds from the knowledge base itself.
 
     With no FILES the examples are the knowledge base's own alternate questions, each scored by a
     matcher built without it (in scope), and the general out-of-scope corpus shipped with
     Næringsbot plus the decline entries' questions (out of scope). Test-question FILES, when
-    given, are added on top with half the weight. Fits the model that tells a right best entry
-    from a wrong or out-of-scope one, then tries every combination of answer_threshold,
+    given, are added on top with half the weight. First chooses how much the closest alternate
+    question and the character n-grams count in the ranking (phrase_weight, char_weight: the
+    weights that rank the most alternate questions first; the config's stay unless others do
+    clearly better). Then fits the model that tells a right best entry from a wrong or
+    out-of-scope one, then tries every combination of answer_threshold,
     suggest_threshold and min_gap on cross-validated confidences. Prints a matching: block for
     config.yaml; nothing is changed automatically. Run it after adding or rewording entries, and
     check the result with 'kb eval' on questions not used here.
@@ -124,10 +133,13 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
     try:
         with progress_bar("Scoring the alternate questions") as progress:
             found = calibrate(engine.matcher, config.knowledge.languages, dev, max_wrong=max_wrong,
-                              min_rejection=min_rejection, out_of_scope_share=out_of_scope_share, progress=progress)
+                              min_rejection=min_rejection, out_of_scope_share=out_of_scope_share, progress=progress,
+                              choose_ranking=not keep_ranking)
     except ValueError:
         click.echo("No thresholds meet the limits; loosen --max-wrong or --min-rejection.", err=True)
         sys.exit(1)
+    if found.ranking is not None:
+        click.echo(_ranking_line(found.ranking))
     sources = [question.source for question in found.questions]
     click.echo(f"{sources.count('self') + sources.count('decline')} alternate questions, "
                f"{sources.count('corpus')} corpus questions, {len(dev)} from files; best settings first:")
@@ -146,3 +158,15 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
         "confidence": settings.confidence.model_dump(exclude_none=True),
     }}
     click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))
+
+
+def _ranking_line(choice: RankingChoice) -> str:
+    if not choice.measured:
+        return f"Ranking weights kept: only {choice.questions} in-scope alternate questions, too few to choose them."
+    if choice.changed:
+        return (f"Ranking weights chosen: phrase_weight {choice.phrase_weight}, char_weight {choice.char_weight} "
+                f"rank {choice.top1:.1%} of {choice.questions} in-scope alternate questions first "
+                f"({choice.current_top1:.1%} with the config's weights).")
+    return (f"Ranking weights kept: phrase_weight {choice.phrase_weight}, char_weight {choice.char_weight} rank "
+            f"{choice.top1:.1%} of {choice.questions} in-scope alternate questions first; "
+            "no other weights do clearly better.")

@@ -29,19 +29,19 @@ import numpy as np
 import yaml
 
 from bot.config import MatchingSettings
-from bot.knowledge.model import Entry, KnowledgeBase, Questions
+from bot.knowledge.folds import Example, deal_folds, fold_matcher
+from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.ranking import RankingChoice, choose_weights
 from bot.matching.confidence import ConfidenceModel, fit_two_stage
 from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher, Scoring
-
-SELF_FOLDS = 10  # each alternate question is scored by a matcher built without a tenth of them
-LARGE_BASE = 5_000  # alternate questions above which five folds do (each build is then the slow part)
 
 ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(70))  # 0.30 … 0.99
 SUGGEST_GRID = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))  # 0.10 … 0.60
 GAP_GRID = tuple(round(0.02 * step, 2) for step in range(11))  # 0.00 … 0.20
 SUGGEST_CONFIDENCE_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 TOP1_SLACK = 0.005  # top-1 a setting may give up to offer "did you mean" to fewer out-of-scope questions
+
 
 class Question(Protocol):
     """What tuning needs of a test question (``bot.knowledge.evaluation.TestQuestion`` fits)."""
@@ -51,18 +51,6 @@ class Question(Protocol):
 
     @property
     def expect(self) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class Example:
-    """A question with what is right for it, and how much it counts in the tuning figures."""
-
-    q: str
-    expect: list[str]
-    lang: str = "en"
-    source: str = "dev"  # "self" (alternate question), "corpus", "decline", or a file name
-    weight: float = 1.0
-    kind: str | None = None
 
 
 def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
@@ -86,17 +74,8 @@ def self_examples(
     A decline entry's questions are out of scope. Folds run in parallel on ``workers`` processes.
     The fold matchers rank with ``settings``' weights (the thresholds and model do not matter here).
     """
-    if folds is None:
-        folds = SELF_FOLDS if sum(len(entry.questions.all()) for entry in knowledge) <= LARGE_BASE else 5
-    held_out: list[list[tuple[str, Example]]] = [[] for _ in range(folds)]
-    position = 0
-    for entry in knowledge:
-        for lang in entry.questions.languages():
-            for question in entry.questions.get(lang):
-                expect = [] if entry.decline else [entry.id]
-                held_out[position % folds].append((entry.id, Example(
-                    question, expect, lang, "decline" if entry.decline else "self")))
-                position += 1
+    held_out = deal_folds(knowledge, folds)
+    folds = len(held_out)
     for index, example in enumerate(corpus(languages)):
         held_out[index % folds].append(("", example))
     background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
@@ -133,25 +112,10 @@ def _collect(folds: Iterable[list[Scoring]], total: int,
 def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str], MatchingSettings]) -> list[Scoring]:
     knowledge, fold, background, settings = job
     own = {example.q for _, example in fold if example.source == "corpus"}
-    removed: dict[str, set[str]] = {}
-    for entry_id, example in fold:
-        if entry_id:
-            removed.setdefault(entry_id, set()).add(example.q)
-    entries = {entry_id: _without(entry, removed.get(entry_id, set())) for entry_id, entry in knowledge.entries.items()}
     # The fold's corpus questions are left out of the background as its alternate questions are
     # left out of the knowledge base: nothing is scored against itself.
-    matcher = Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), settings,
-                      background=[question for question in background if question not in own])
+    matcher = fold_matcher(knowledge, fold, settings, [question for question in background if question not in own])
     return [matcher.score(example.q) for _, example in fold]
-
-
-def _without(entry: Entry, removed: set[str]) -> Entry:
-    """The entry without the ``removed`` alternate questions (not validated: it may have none left)."""
-    if not removed:
-        return entry
-    kept = {lang: [q for q in entry.questions.get(lang) if q not in removed] for lang in ("nb", "nn", "en")}
-    questions = Questions.model_construct(nb=kept["nb"], nn=kept["nn"], en=kept["en"])
-    return entry.model_copy(update={"questions": questions})
 
 
 def balanced(examples: Sequence[Example], out_of_scope_share: float, dev_share: float) -> list[Example]:
@@ -327,6 +291,7 @@ class Calibration:
     settings: MatchingSettings
     results: list[TuningResult]
     questions: list[Example]
+    ranking: RankingChoice | None = None
 
 
 def calibrate(
@@ -338,14 +303,25 @@ def calibrate(
     out_of_scope_share: float = 0.3,
     dev_share: float = 0.5,
     progress: Callable[[int, int], None] | None = None,
+    choose_ranking: bool = True,
 ) -> Calibration:
-    """``kb tune``: the confidence model and thresholds for ``matcher``'s knowledge base.
+    """``kb tune``: the ranking weights, the confidence model and thresholds for ``matcher``'s knowledge base.
 
-    The examples are ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted
-    by ``balanced``; raises ValueError when no grid point meets the limits. ``progress(done, total)``
-    counts the folds of ``self_examples`` scored, the slow part.
+    The ranking weights are chosen first (``bot.knowledge.ranking``; kept as they are without
+    ``choose_ranking``), since every score the rest is fitted on depends on them. The examples are
+    ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted by ``balanced``;
+    raises ValueError when no grid point meets the limits. ``progress(done, total)`` counts the folds
+    scored, the slow part: those of the weights' choice, then those of the examples.
     """
-    scored, questions = self_examples(matcher.knowledge, languages, progress=progress, settings=matcher.settings)
+    ranking = None
+    phases = 2 if choose_ranking else 1
+    if choose_ranking:
+        ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
+        weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight}
+        if weights != {"phrase_weight": matcher.settings.phrase_weight, "char_weight": matcher.settings.char_weight}:
+            matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=weights))
+    scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
+                                      settings=matcher.settings)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
     model = fit_confidence(scored, weighted)
@@ -359,4 +335,12 @@ def calibrate(
         "min_gap": best.min_gap, "suggest_confidence": best.suggest_confidence,
         "confidence": model.settings(),
     })
-    return Calibration(settings, results, weighted)
+    return Calibration(settings, results, weighted, ranking)
+
+
+def _phase(progress: Callable[[int, int], None] | None, index: int, phases: int) -> Callable[[int, int], None] | None:
+    """``progress`` for phase ``index`` of ``phases`` that each score the same folds, counted over all."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done, total: report(index * total + done, phases * total)

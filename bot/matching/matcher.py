@@ -177,16 +177,10 @@ class Matcher:
         if not content or not self.entries:
             return Scoring([], {})
         real = self._real_words(text, words)
-        coverage = self.coverage.scores(words, real)
-        # Shares of the score (``matching.phrase_weight``, ``char_weight``): the word-level score
-        # blends coverage with the closest alternate question, the fused one adds character n-grams.
-        phrase_weight, char_weight = self.settings.phrase_weight, self.settings.char_weight
-        lexical = (1 - phrase_weight) * np.minimum(coverage, 1.0)
-        rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
-        for index, similarity in zip(rerank, self.coverage.phrase_similarities(content, rerank), strict=True):
-            lexical[index] += phrase_weight * similarity
-        chars = self.chars.scores(content)
-        fused = (1 - char_weight) * lexical + char_weight * chars
+        parts = self._ranking_parts(words, content, real)
+        lexical = parts.lexical(self.settings.phrase_weight)
+        chars = parts.chars
+        fused = parts.fused(self.settings.phrase_weight, self.settings.char_weight)
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
@@ -217,6 +211,42 @@ class Matcher:
             "supporting_words": supporting,
         }
         return Scoring(ranked, features, declined)
+
+
+    def ranking_parts(self, text: str) -> RankingParts | None:
+        """The three scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
+        words = list(dict.fromkeys(meaning_tokens(text)))
+        content = [word for word in words if word not in MARKER_WORDS]
+        if not content or not self.entries:
+            return None
+        return self._ranking_parts(words, content, self._real_words(text, words))
+
+    def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str]) -> RankingParts:
+        coverage = self.coverage.scores(words, real)
+        phrase = np.zeros(len(coverage))
+        rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
+        phrase[rerank] = self.coverage.phrase_similarities(content, rerank)
+        return RankingParts(np.minimum(coverage, 1.0), phrase, self.chars.scores(content))
+
+
+@dataclass(frozen=True)
+class RankingParts:
+    """Per entry: word coverage (at most 1), the closest alternate question (only for the entries
+    coverage ranks highest; 0 for the rest) and the character n-gram cosine.
+
+    ``matching.phrase_weight`` blends the first two into the word-level score, ``char_weight`` that
+    with the third into the score the entries are ranked by.
+    """
+
+    coverage: np.ndarray
+    phrase: np.ndarray
+    chars: np.ndarray
+
+    def lexical(self, phrase_weight: float) -> np.ndarray:
+        return (1 - phrase_weight) * self.coverage + phrase_weight * self.phrase
+
+    def fused(self, phrase_weight: float, char_weight: float) -> np.ndarray:
+        return (1 - char_weight) * self.lexical(phrase_weight) + char_weight * self.chars
 
 
 def _top(scores: np.ndarray, count: int) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""Leaving alternate questions out: the folds that ``kb tune`` scores each question in, by a matcher
+built without it, so the figures it tunes on are those of questions the matcher never saw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.config import MatchingSettings
+from bot.knowledge.model import Entry, KnowledgeBase, Questions
+from bot.matching.matcher import Matcher
+
+SELF_FOLDS = 10  # each alternate question is scored by a matcher built without a tenth of them
+LARGE_BASE = 5_000  # alternate questions above which five folds do (each build is then the slow part)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A question with what is right for it, and how much it counts in the tuning figures."""
+
+    q: str
+    expect: list[str]
+    lang: str = "en"
+    source: str = "dev"  # "self" (alternate question), "corpus", "decline", or a file name
+    weight: float = 1.0
+    kind: str | None = None
+
+
+def deal_folds(knowledge: KnowledgeBase, folds: int | None = None) -> list[list[tuple[str, Example]]]:
+    """The alternate questions dealt round-robin into ``folds`` (default: by the base's size), each
+    with its entry's id; a decline entry's questions are out of scope."""
+    if folds is None:
+        folds = SELF_FOLDS if sum(len(entry.questions.all()) for entry in knowledge) <= LARGE_BASE else 5
+    held_out: list[list[tuple[str, Example]]] = [[] for _ in range(folds)]
+    position = 0
+    for entry in knowledge:
+        for lang in entry.questions.languages():
+            for question in entry.questions.get(lang):
+                expect = [] if entry.decline else [entry.id]
+                held_out[position % folds].append((entry.id, Example(
+                    question, expect, lang, "decline" if entry.decline else "self")))
+                position += 1
+    return held_out
+
+
+def fold_matcher(knowledge: KnowledgeBase, fold: list[tuple[str, Example]], settings: MatchingSettings,
+                 background: Sequence[str]) -> Matcher:
+    """A matcher built on ``knowledge`` without ``fold``'s alternate questions."""
+    removed: dict[str, set[str]] = {}
+    for entry_id, example in fold:
+        if entry_id:
+            removed.setdefault(entry_id, set()).add(example.q)
+    entries = {entry_id: _without(entry, removed.get(entry_id, set())) for entry_id, entry in knowledge.entries.items()}
+    return Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), settings, background=background)
+
+
+def _without(entry: Entry, removed: set[str]) -> Entry:
+    """The entry without the ``removed`` alternate questions (not validated: it may have none left)."""
+    if not removed:
+        return entry
+    kept = {lang: [q for q in entry.questions.get(lang) if q not in removed] for lang in ("nb", "nn", "en")}
+    questions = Questions.model_construct(nb=kept["nb"], nn=kept["nn"], en=kept["en"])
+    return entry.model_copy(update={"questions": questions})
+
+
