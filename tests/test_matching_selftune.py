@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import MatchingSettings
+from bot.knowledge.folds import Example
 from bot.knowledge.model import load_knowledge
-from bot.knowledge.tuning import Example, balanced, corpus, self_examples
+from bot.knowledge.tuning import balanced, corpus, self_examples
 from bot.matching.matcher import Matcher
 from tests.helpers import entry, write_knowledge
 
@@ -90,7 +91,7 @@ def test_the_tuned_matcher_answers_its_own_questions_and_declines_everyday_ones(
 
 def test_self_examples_score_each_alternate_question_without_itself(library: Path) -> None:
     knowledge = load_knowledge(library / "knowledge")
-    scored, examples = self_examples(knowledge, ["en"], workers=1)
+    scored, examples = self_examples(knowledge, ["en"], workers=1, settings=MatchingSettings())
     own = [(scoring, example) for scoring, example in zip(scored, examples, strict=True) if example.source == "self"]
     assert len(own) == sum(len(questions) for questions in LIBRARY.values())
     # A word only the held-out question uses is unknown to the matcher that scores it.

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli import cli
-from bot.config import Config
+from bot.config import Config, MatchingSettings
 from bot.knowledge.model import load_knowledge
 from bot.knowledge.tuning import self_examples
 from bot.reports.export import export_xlsx
@@ -170,7 +170,7 @@ def small_base(tmp_path: Path) -> Path:
 def test_tuning_reports_each_fold_scored(small_base: Path) -> None:
     calls: list[tuple[int, int]] = []
     self_examples(load_knowledge(small_base.parent / "knowledge"), ["en"], folds=4, workers=1,
-                  progress=lambda done, total: calls.append((done, total)))
+                  settings=MatchingSettings(), progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 

@@ -3,15 +3,22 @@ ranking (matching.phrase_weight, char_weight) from the knowledge base's own alte
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import yaml
+from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.config import MatchingSettings, load_config
 from bot.engine import AnswerEngine
+from bot.knowledge.folds import deal_folds, fold_matcher
 from bot.knowledge.model import KnowledgeBase, load_knowledge
-from bot.knowledge.ranking import CHAR_GRID, MIN_GAIN, PHRASE_GRID, choose_weights
-from bot.matching.matcher import Matcher
+from bot.knowledge.ranking import MIN_GAIN, _hits_of_fold, choose_weights, grid
+from bot.matching.matcher import RERANK_DEPTH, Matcher
+from bot.matching.normalise import MARKER_WORDS, meaning_tokens
 from tests.conftest import ROOT
 
+BANK_CONFIG = ROOT / "bench" / "data" / "bank" / "config.yaml"
 QUESTIONS = [
     "Finnes det kurs for nye bedrifter?",
     "Jeg har bakt kaker i mange år og vil selge dem, hvem kan hjelpe meg i gang?",
@@ -23,57 +30,71 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def bank() -> KnowledgeBase:
-    return load_knowledge(load_config(ROOT / "bench" / "data" / "bank" / "config.yaml").knowledge_dir)
+    return load_knowledge(load_config(BANK_CONFIG).knowledge_dir)
+
+
+def fused_as_written(matcher: Matcher, text: str, phrase_weight: float, char_weight: float) -> np.ndarray:
+    """The ranking score spelt out: coverage, plus the closest alternate question of the entries
+    coverage ranks highest, then the character n-grams."""
+    words = list(dict.fromkeys(meaning_tokens(text)))
+    content = [word for word in words if word not in MARKER_WORDS]
+    coverage = matcher.coverage.scores(words, matcher._real_words(text, words))
+    lexical = (1 - phrase_weight) * np.minimum(coverage, 1.0)
+    rerank = [int(i) for i in np.argsort(-coverage, kind="stable")[:RERANK_DEPTH] if coverage[i] > 0]
+    for index, similarity in zip(rerank, matcher.coverage.phrase_similarities(content, rerank), strict=True):
+        lexical[index] += phrase_weight * similarity
+    return (1 - char_weight) * lexical + char_weight * matcher.chars.scores(content)
 
 
 @pytest.mark.parametrize(("phrase_weight", "char_weight"), [(0.25, 0.35), (0.65, 0.6), (0.0, 1.0)])
-def test_the_blended_scores_rank_as_the_matcher_does(
+def test_the_ranking_blends_coverage_phrases_and_characters_by_the_weights(
     engine: AnswerEngine, phrase_weight: float, char_weight: float
 ) -> None:
     settings = engine.matcher.settings.model_copy(update={"phrase_weight": phrase_weight, "char_weight": char_weight})
     matcher = Matcher(engine.knowledge, settings)
-    answerable = [not entry.decline for entry in matcher.entries]
+    answerable = np.array([not entry.decline for entry in matcher.entries])
     for question in QUESTIONS:
-        parts = matcher.ranking_parts(question)
-        assert parts is not None
-        fused = parts.fused(phrase_weight, char_weight)
-        best = max((score, index) for index, score in enumerate(fused) if answerable[index])
-        ranked = matcher.rank(question)
-        assert (matcher.entries[best[1]].id, round(float(best[0]), 4)) == (ranked[0].entry_id, ranked[0].score)
+        expected = np.where(answerable, fused_as_written(matcher, question, phrase_weight, char_weight), -1.0)
+        order = np.argsort(-expected, kind="stable")[:3]
+        ranked = matcher.rank(question, 3)
+        assert [(c.entry_id, c.score) for c in ranked] == [
+            (matcher.entries[i].id, round(float(expected[i]), 4)) for i in order]
+
+
+def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank: KnowledgeBase) -> None:
+    fold = deal_folds(bank)[0]
+    points = [(0.25, 0.35), (0.65, 0.6), (1.0, 0.0)]
+    hits = _hits_of_fold((bank, fold, MatchingSettings(), points))
+    asked = [(entry_id, example.q) for entry_id, example in fold if example.expect]
+    for column, (phrase_weight, char_weight) in enumerate(points):
+        matcher = fold_matcher(bank, fold, MatchingSettings(phrase_weight=phrase_weight, char_weight=char_weight),
+                               background=())
+        first = [matcher.score(question) for _, question in asked]
+        ranked_first = [bool(s.ranked) and s.declined is None and s.ranked[0].entry_id == entry_id
+                        for s, (entry_id, _) in zip(first, asked, strict=True)]
+        assert hits[:, column].tolist() == ranked_first
 
 
 def test_weights_that_rank_too_few_questions_first_are_replaced(bank: KnowledgeBase) -> None:
     poor = MatchingSettings(phrase_weight=1.0, char_weight=0.0)  # the closest phrasing alone
     choice = choose_weights(bank, poor, workers=1)
-    assert choice.changed and choice.measured
-    assert (choice.phrase_weight, choice.char_weight) in [(p, c) for p in PHRASE_GRID for c in CHAR_GRID]
+    assert choice.changed and choice.measured and choice.current == (1.0, 0.0)
+    assert (choice.phrase_weight, choice.char_weight) in grid()
     assert choice.top1 >= choice.current_top1 + MIN_GAIN
-
-
-def test_weights_stay_when_no_others_do_clearly_better(bank: KnowledgeBase) -> None:
-    first = choose_weights(bank, MatchingSettings(), workers=1)
-    again = choose_weights(bank, MatchingSettings(phrase_weight=first.phrase_weight,
-                                                  char_weight=first.char_weight), workers=1)
-    assert not again.changed
-    assert (again.phrase_weight, again.char_weight, again.top1) == (first.phrase_weight, first.char_weight, first.top1)
 
 
 def test_a_small_knowledge_base_keeps_its_weights(bank: KnowledgeBase) -> None:
     few = KnowledgeBase(topics=bank.topics, entries=dict(list(bank.entries.items())[:4]))
     choice = choose_weights(few, MatchingSettings(phrase_weight=0.4, char_weight=0.5), workers=1)
-    assert not choice.measured and (choice.phrase_weight, choice.char_weight) == (0.4, 0.5)
+    assert not choice.measured and not choice.changed and (choice.phrase_weight, choice.char_weight) == (0.4, 0.5)
 
 
-def test_kb_tune_says_what_it_did_with_the_weights() -> None:
-    from click.testing import CliRunner
-
-    from bot.cli import cli
-
-    config = ROOT / "bench" / "data" / "bank" / "config.yaml"
-    chosen = CliRunner().invoke(cli, ["kb", "tune", "--config", str(config)])
+def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
+    chosen = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
     assert chosen.exit_code == 0, chosen.output
-    line = next(line for line in chosen.output.splitlines() if line.startswith("Ranking weights"))
-    assert "in-scope alternate questions first" in line
-    kept = CliRunner().invoke(cli, ["kb", "tune", "--config", str(config), "--keep-ranking"])
-    assert kept.exit_code == 0 and "Ranking weights" not in kept.output
-    assert "phrase_weight: 0.25" in kept.output and "char_weight: 0.35" in kept.output  # the config's own
+    assert "Ranking weights chosen: phrase_weight 0.4, char_weight 0.35" in chosen.output
+    block = yaml.safe_load(chosen.output.split("For config.yaml:")[1])["matching"]
+    assert (block["phrase_weight"], block["char_weight"]) == (0.4, 0.35)
+    kept = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG), "--keep-ranking"])
+    block = yaml.safe_load(kept.output.split("For config.yaml:")[1])["matching"]
+    assert "Ranking weights" not in kept.output and (block["phrase_weight"], block["char_weight"]) == (0.25, 0.35)

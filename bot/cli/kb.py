@@ -119,7 +119,8 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
 
     Example: naeringsbot kb tune    (or: naeringsbot kb tune knowledge/eval/questions.yaml)
     """
-    from bot.knowledge.tuning import Example, calibrate
+    from bot.knowledge.folds import Example
+    from bot.knowledge.tuning import calibrate
 
     config = read_config(config_file)
     engine = build_engine(config)

@@ -3,12 +3,19 @@ built without it, so the figures it tunes on are those of questions the matcher 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase, Questions
+from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 SELF_FOLDS = 10  # each alternate question is scored by a matcher built without a tenth of them
 LARGE_BASE = 5_000  # alternate questions above which five folds do (each build is then the slow part)
@@ -63,3 +70,24 @@ def _without(entry: Entry, removed: set[str]) -> Entry:
     return entry.model_copy(update={"questions": questions})
 
 
+def map_folds(work: Callable[[Job], Result], jobs: list[Job], workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """``work`` on every fold's job, in order, on up to ``workers`` processes (default: one per
+    core), reporting each finished fold to ``progress(done, total)``."""
+    count = workers or min(len(jobs), max(1, len(os.sched_getaffinity(0))))
+    lexicon()  # loaded before forking: a child must not inherit the lock of a half-done load
+    results: list[Result] = []
+
+    def collect(result: Result) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(len(results), len(jobs))
+
+    if count > 1:
+        with ProcessPoolExecutor(count) as pool:
+            for result in pool.map(work, jobs):
+                collect(result)
+    else:
+        for job in jobs:
+            collect(work(job))
+    return results

@@ -18,9 +18,7 @@ are one procedure, shared by the CLI, the benchmarks and the tests.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Protocol
@@ -29,11 +27,10 @@ import numpy as np
 import yaml
 
 from bot.config import MatchingSettings
-from bot.knowledge.folds import Example, deal_folds, fold_matcher
+from bot.knowledge.folds import Example, deal_folds, fold_matcher, map_folds
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.ranking import RankingChoice, choose_weights
 from bot.matching.confidence import ConfidenceModel, fit_two_stage
-from bot.matching.lexicon import lexicon
 from bot.matching.matcher import Matcher, Scoring
 
 ANSWER_GRID = tuple(round(0.30 + 0.01 * step, 2) for step in range(70))  # 0.30 … 0.99
@@ -65,7 +62,7 @@ def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
 def self_examples(
     knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
     workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-    settings: MatchingSettings | None = None,
+    *, settings: MatchingSettings,
 ) -> tuple[list[Scoring], list[Example]]:
     """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
 
@@ -79,15 +76,8 @@ def self_examples(
     for index, example in enumerate(corpus(languages)):
         held_out[index % folds].append(("", example))
     background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
-    ranking = settings or MatchingSettings()
-    jobs = [(knowledge, fold, background, ranking) for fold in held_out]
-    count = workers or min(folds, max(1, len(os.sched_getaffinity(0))))
-    lexicon()  # loaded before forking: a child must not inherit the lock of a half-done load
-    if count > 1:
-        with ProcessPoolExecutor(count) as pool:
-            results = _collect(pool.map(_score_fold, jobs), len(jobs), progress)
-    else:
-        results = _collect(map(_score_fold, jobs), len(jobs), progress)
+    jobs = [(knowledge, fold, background, settings) for fold in held_out]
+    results = map_folds(_score_fold, jobs, workers, progress)
     scored = [scoring for fold in results for scoring in fold]
     examples = [example for fold in held_out for _, example in fold]
     # Chit-chat ("thanks, you're the best!") is out of scope for the corpus, but a knowledge base
@@ -96,17 +86,6 @@ def self_examples(
     kept = [index for index, (scoring, example) in enumerate(zip(scored, examples, strict=True))
             if not (example.kind == "chitchat" and scoring.ranked and scoring.ranked[0].entry_id in smalltalk)]
     return [scored[index] for index in kept], [examples[index] for index in kept]
-
-
-def _collect(folds: Iterable[list[Scoring]], total: int,
-             progress: Callable[[int, int], None] | None) -> list[list[Scoring]]:
-    """The folds' scores in order, reporting each finished fold to ``progress(done, total)``."""
-    results: list[list[Scoring]] = []
-    for fold in folds:
-        results.append(fold)
-        if progress is not None:
-            progress(len(results), total)
-    return results
 
 
 def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str], MatchingSettings]) -> list[Scoring]:
@@ -311,14 +290,15 @@ def calibrate(
     ``choose_ranking``), since every score the rest is fitted on depends on them. The examples are
     ``self_examples`` (alternate questions and the corpus) plus ``dev``, weighted by ``balanced``;
     raises ValueError when no grid point meets the limits. ``progress(done, total)`` counts the folds
-    scored, the slow part: those of the weights' choice, then those of the examples.
+    scored, the slow part: those of the weights' choice, then those of the examples. When the weights
+    change, the development questions are scored by a new matcher with the shipped background corpus.
     """
     ranking = None
     phases = 2 if choose_ranking else 1
     if choose_ranking:
         ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
-        weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight}
-        if weights != {"phrase_weight": matcher.settings.phrase_weight, "char_weight": matcher.settings.char_weight}:
+        if ranking.changed:  # the development questions are scored by a matcher with the new weights
+            weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight}
             matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=weights))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
                                       settings=matcher.settings)

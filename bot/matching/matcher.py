@@ -180,7 +180,7 @@ class Matcher:
         parts = self._ranking_parts(words, content, real)
         lexical = parts.lexical(self.settings.phrase_weight)
         chars = parts.chars
-        fused = parts.fused(self.settings.phrase_weight, self.settings.char_weight)
+        fused = parts.blend(lexical, self.settings.char_weight)
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
@@ -212,7 +212,6 @@ class Matcher:
         }
         return Scoring(ranked, features, declined)
 
-
     def ranking_parts(self, text: str) -> RankingParts | None:
         """The three scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
         words = list(dict.fromkeys(meaning_tokens(text)))
@@ -223,30 +222,39 @@ class Matcher:
 
     def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str]) -> RankingParts:
         coverage = self.coverage.scores(words, real)
-        phrase = np.zeros(len(coverage))
         rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
-        phrase[rerank] = self.coverage.phrase_similarities(content, rerank)
-        return RankingParts(np.minimum(coverage, 1.0), phrase, self.chars.scores(content))
+        return RankingParts(np.minimum(coverage, 1.0), rerank, self.coverage.phrase_similarities(content, rerank),
+                            self.chars.scores(content))
 
 
 @dataclass(frozen=True)
 class RankingParts:
-    """Per entry: word coverage (at most 1), the closest alternate question (only for the entries
-    coverage ranks highest; 0 for the rest) and the character n-gram cosine.
+    """What the ranking blends: per entry the word coverage (at most 1) and the character n-gram
+    cosine, and for the few entries coverage ranks highest (``rerank``) their closest alternate
+    question (``phrases``).
 
-    ``matching.phrase_weight`` blends the first two into the word-level score, ``char_weight`` that
-    with the third into the score the entries are ranked by.
+    ``matching.phrase_weight`` blends coverage and the closest question into the word-level score,
+    ``char_weight`` that and the characters into the score the entries are ranked by.
     """
 
     coverage: np.ndarray
-    phrase: np.ndarray
+    rerank: list[int]
+    phrases: list[float]
     chars: np.ndarray
 
     def lexical(self, phrase_weight: float) -> np.ndarray:
-        return (1 - phrase_weight) * self.coverage + phrase_weight * self.phrase
+        # Element by element, in the coverage's own precision: the same numbers the weights were fitted on.
+        lexical = (1 - phrase_weight) * self.coverage
+        for index, similarity in zip(self.rerank, self.phrases, strict=True):
+            lexical[index] += phrase_weight * similarity
+        return lexical
 
     def fused(self, phrase_weight: float, char_weight: float) -> np.ndarray:
-        return (1 - char_weight) * self.lexical(phrase_weight) + char_weight * self.chars
+        return self.blend(self.lexical(phrase_weight), char_weight)
+
+    def blend(self, lexical: np.ndarray, char_weight: float) -> np.ndarray:
+        """The score the entries are ranked by, from the word-level score ``lexical``."""
+        return (1 - char_weight) * lexical + char_weight * self.chars
 
 
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
