@@ -7,7 +7,7 @@ from telegram.error import BadRequest
 
 from bot.matching.language import Language
 from bot.phrases import phrase
-from handlers import keyboards, staff_chat
+from handlers import botapi, keyboards, staff_chat
 from handlers.context import Context
 from handlers.formatting import plain
 from handlers.presses import button, expired
@@ -180,8 +180,9 @@ async def _edit_or_send(update: Update, context: Context, text: str,
     """Edit the message with the pressed button; send a new one if it cannot be edited."""
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
-        try:
-            await query.edit_message_text(plain(text), reply_markup=markup)
+        try:  # CallbackQuery.edit_message_text, without parsing the edited message Telegram sends back
+            await botapi.edit_message_text(context.bot, query.message.chat.id, query.message.message_id,
+                                           plain(text), markup)
             return
         except BadRequest:
             pass

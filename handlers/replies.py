@@ -6,13 +6,13 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
 from bot.engine import Reply
 from bot.phrases import phrase
-from handlers import keyboards
+from handlers import botapi, keyboards
 from handlers.context import Context
 from handlers.formatting import card, plain, shorten
 
@@ -26,22 +26,17 @@ FIRST_RETRY_SECONDS = 0.5
 async def send(
     context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
     thread_id: int | None = None, reply_to: int | None = None,
-) -> Message:
+) -> int:
     """Send with retries on network faults and 5xx answers, which Telegram has now and then.
 
     429 is already waited out by the rate limiter; a 400 or 403 is final and not retried. A retry
-    after a dropped connection can, rarely, send the same reply twice: better than none.
+    after a dropped connection can, rarely, send the same reply twice: better than none. Returns
+    the new message's id (``handlers.botapi``: Telegram's answer is not parsed into a ``Message``).
     """
     delay = FIRST_RETRY_SECONDS
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
-            return await context.bot.send_message(
-                chat_id,
-                shorten(html),
-                reply_markup=markup,
-                message_thread_id=thread_id,
-                reply_to_message_id=reply_to,
-            )
+            return await botapi.send_message(context.bot, chat_id, shorten(html), markup, thread_id, reply_to)
         except NetworkError as error:
             if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
                 raise

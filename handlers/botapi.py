@@ -1,0 +1,59 @@
+"""Sending and editing messages without reading Telegram's answer into a ``Message``.
+
+python-telegram-bot parses every answer of ``sendMessage`` and ``editMessageText`` into a
+``Message`` — on this bot about 80 µs of CPU per call, a tenth of an update — although the
+adapter needs at most the new message's id. ``Bot.do_api_request`` is the library's public way to
+call an endpoint and get the answer as Telegram sent it. It fills in no ``Defaults`` (HTML, no link
+previews), so the parameters are built here as ``Bot.send_message`` and ``Bot.edit_message_text``
+build them (a test compares both on the wire); the rate limiter and the errors are the same,
+because both paths end in the same request.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, ReplyParameters
+from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
+
+# The library suggests its parsing methods for these endpoints; not parsing is the point here.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
+                        category=PTBUserWarning)
+
+# The settings of ``telegram.ext.Defaults`` that ``send_message`` and ``edit_message_text`` apply.
+DEFAULTED = ("disable_notification", "link_preview_options", "parse_mode", "protect_content")
+
+
+def _defaults(bot: ExtBot[Any]) -> dict[str, Any]:
+    defaults = bot.defaults
+    if defaults is None:
+        return {}
+    return {key: defaults.api_defaults[key] for key in DEFAULTED if key in defaults.api_defaults}
+
+
+async def send_message(bot: ExtBot[Any], chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None = None,
+                       thread_id: int | None = None, reply_to: int | None = None) -> int:
+    """``Bot.send_message`` with the bot's defaults; returns the id Telegram gave the message."""
+    result = await bot.do_api_request("sendMessage", api_kwargs={
+        "chat_id": chat_id,
+        "text": text,
+        **_defaults(bot),
+        "message_thread_id": thread_id,
+        "reply_markup": markup,
+        "reply_parameters": ReplyParameters(reply_to) if reply_to is not None else None,
+    })
+    return int(result["message_id"])
+
+
+async def edit_message_text(bot: ExtBot[Any], chat_id: int | str, message_id: int, text: str,
+                            markup: InlineKeyboardMarkup | None = None) -> None:
+    """``Bot.edit_message_text`` of a message in a chat, with the bot's defaults."""
+    await bot.do_api_request("editMessageText", api_kwargs={
+        "text": text,
+        "chat_id": chat_id,
+        "message_id": message_id,
+        **_defaults(bot),
+        "reply_markup": markup,
+    })
