@@ -14,9 +14,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, ReplyParameters
+from telegram import ReplyParameters
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
+
+from handlers.keyboards import Keyboard, Markup
 
 # The library suggests its parsing methods for these endpoints; not parsing is the point here.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'",
@@ -33,7 +35,12 @@ def _defaults(bot: ExtBot[Any]) -> dict[str, Any]:
     return {key: defaults.api_defaults[key] for key in DEFAULTED if key in defaults.api_defaults}
 
 
-async def send_message(bot: ExtBot[Any], chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None = None,
+def _wire(markup: Markup | None) -> Any:
+    """The bot's own keyboards as the dict the library would make of them; its objects as they are."""
+    return markup.to_dict() if isinstance(markup, Keyboard) else markup
+
+
+async def send_message(bot: ExtBot[Any], chat_id: int | str, text: str, markup: Markup | None = None,
                        thread_id: int | None = None, reply_to: int | None = None) -> int:
     """``Bot.send_message`` with the bot's defaults; returns the id Telegram gave the message."""
     result = await bot.do_api_request("sendMessage", api_kwargs={
@@ -41,19 +48,19 @@ async def send_message(bot: ExtBot[Any], chat_id: int | str, text: str, markup: 
         "text": text,
         **_defaults(bot),
         "message_thread_id": thread_id,
-        "reply_markup": markup,
+        "reply_markup": _wire(markup),
         "reply_parameters": ReplyParameters(reply_to) if reply_to is not None else None,
     })
     return int(result["message_id"])
 
 
 async def edit_message_text(bot: ExtBot[Any], chat_id: int | str, message_id: int, text: str,
-                            markup: InlineKeyboardMarkup | None = None) -> None:
+                            markup: Markup | None = None) -> None:
     """``Bot.edit_message_text`` of a message in a chat, with the bot's defaults."""
     await bot.do_api_request("editMessageText", api_kwargs={
         "text": text,
         "chat_id": chat_id,
         "message_id": message_id,
         **_defaults(bot),
-        "reply_markup": markup,
+        "reply_markup": _wire(markup),
     })

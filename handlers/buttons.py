@@ -176,7 +176,7 @@ async def confirm_forget(update: Update, context: Context) -> None:
 
 
 async def _edit_or_send(update: Update, context: Context, text: str,
-                        markup: keyboards.InlineKeyboardMarkup | None) -> None:
+                        markup: keyboards.Keyboard | None) -> None:
     """Edit the message with the pressed button; send a new one if it cannot be edited."""
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
@@ -24,7 +23,7 @@ FIRST_RETRY_SECONDS = 0.5
 
 
 async def send(
-    context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
+    context: Context, chat_id: int, html: str, markup: keyboards.Markup | None = None,
     thread_id: int | None = None, reply_to: int | None = None,
 ) -> int:
     """Send with retries on network faults and 5xx answers, which Telegram has now and then.
@@ -72,7 +71,7 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
 
 
 def _buttons(context: Context, reply: Reply, inquiry_id: int | None, update_id: int | None,
-             single: bool) -> InlineKeyboardMarkup | None:
+             single: bool) -> keyboards.Keyboard | None:
     """The usual buttons of a card; an unknown part of a split message is one line without any."""
     person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
     if reply.outcome in ("answered", "smalltalk"):
