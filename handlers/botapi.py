@@ -12,10 +12,11 @@ because both paths end in the same request.
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from typing import Any
 
-from telegram import ReplyParameters
-from telegram.ext import ExtBot
+from telegram import ReplyParameters, TelegramObject
+from telegram.ext import Defaults, ExtBot
 from telegram.warnings import PTBUserWarning
 
 from handlers.keyboards import Keyboard, Markup
@@ -28,11 +29,21 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMe
 DEFAULTED = ("disable_notification", "link_preview_options", "parse_mode", "protect_content")
 
 
-def _defaults(bot: ExtBot[Any]) -> dict[str, Any]:
-    defaults = bot.defaults
+@lru_cache(maxsize=4)
+def _wire_defaults(defaults: Defaults | None) -> dict[str, Any]:
+    """The bot's defaults as request parameters, worked out once (``Defaults`` never change).
+
+    Objects become their dicts here, as the library's request would make them, so no call
+    rebuilds them (a ``LinkPreviewOptions`` is merged with the defaults and serialised per call).
+    """
     if defaults is None:
         return {}
-    return {key: defaults.api_defaults[key] for key in DEFAULTED if key in defaults.api_defaults}
+    return {key: value.to_dict() if isinstance(value, TelegramObject) else value
+            for key, value in defaults.api_defaults.items() if key in DEFAULTED}
+
+
+def _defaults(bot: ExtBot[Any]) -> dict[str, Any]:
+    return _wire_defaults(bot.defaults)
 
 
 def _wire(markup: Markup | None) -> Any:

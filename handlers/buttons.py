@@ -52,7 +52,7 @@ async def show_menu(update: Update, context: Context) -> None:
     assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
     text = phrase("choose_topic", lang)
-    markup = keyboards.topic_menu(assistant.engine.knowledge, lang, context.services.config.staff.reach() is not None)
+    markup = keyboards.topic_menu(assistant.engine.knowledge, lang, context.services.person_reachable)
     if query.data and query.data.endswith(":new"):  # pressed under an answer card: never replace the answer
         await send(context, _chat_id(update), plain(text), markup)
     else:

@@ -62,4 +62,4 @@ async def not_text(update: Update, context: Context) -> None:
     lang = assistant.language(who)
     await send(context, message.chat_id, plain(phrase("non_text", lang)),
                keyboards.topic_menu(assistant.engine.knowledge, lang,
-                                                   context.services.config.staff.reach() is not None))
+                                                   context.services.person_reachable))

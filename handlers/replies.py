@@ -60,8 +60,9 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
     shown = {part.entry_id for part in reply.answered_parts} if reply.parts else set()
     for part in reply.parts or [reply]:
         votes = update_id if part is rated else None
-        related = [choice for choice in part.related if choice.entry_id not in shown]
-        markup = _buttons(context, replace(part, related=related), inquiry_id, votes, single=not reply.parts)
+        offered = replace(part, related=[choice for choice in part.related if choice.entry_id not in shown]) \
+            if shown else part
+        markup = _buttons(context, offered, inquiry_id, votes, single=not reply.parts)
         await send(context, chat_id, card(part), markup, thread_id)
     if answer.ask_profile:
         roles = context.services.config.profile.roles
@@ -73,7 +74,7 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
 def _buttons(context: Context, reply: Reply, inquiry_id: int | None, update_id: int | None,
              single: bool) -> keyboards.Keyboard | None:
     """The usual buttons of a card; an unknown part of a split message is one line without any."""
-    person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
+    person = context.services.person_reachable  # offer a person only if one can be reached
     if reply.outcome in ("answered", "smalltalk"):
         return keyboards.answer_buttons(reply, inquiry_id, update_id, person)
     if reply.outcome == "ambiguous":
