@@ -51,27 +51,32 @@ def _wire(markup: Markup | None) -> Any:
     return markup.to_dict() if isinstance(markup, Keyboard) else markup
 
 
+def _given(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Without the parameters left out (None): the library drops them too, after checking each."""
+    return {key: value for key, value in parameters.items() if value is not None}
+
+
 async def send_message(bot: ExtBot[Any], chat_id: int | str, text: str, markup: Markup | None = None,
                        thread_id: int | None = None, reply_to: int | None = None) -> int:
     """``Bot.send_message`` with the bot's defaults; returns the id Telegram gave the message."""
-    result = await bot.do_api_request("sendMessage", api_kwargs={
+    result = await bot.do_api_request("sendMessage", api_kwargs=_given({
         "chat_id": chat_id,
         "text": text,
         **_defaults(bot),
         "message_thread_id": thread_id,
         "reply_markup": _wire(markup),
         "reply_parameters": ReplyParameters(reply_to) if reply_to is not None else None,
-    })
+    }))
     return int(result["message_id"])
 
 
 async def edit_message_text(bot: ExtBot[Any], chat_id: int | str, message_id: int, text: str,
                             markup: Markup | None = None) -> None:
     """``Bot.edit_message_text`` of a message in a chat, with the bot's defaults."""
-    await bot.do_api_request("editMessageText", api_kwargs={
+    await bot.do_api_request("editMessageText", api_kwargs=_given({
         "text": text,
         "chat_id": chat_id,
         "message_id": message_id,
         **_defaults(bot),
         "reply_markup": _wire(markup),
-    })
+    }))
