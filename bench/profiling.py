@@ -149,3 +149,18 @@ def _package(filename: str, name: str) -> str:
     if str(path).startswith(str(ROOT)):
         return "/".join(path.relative_to(ROOT).parts[:1])
     return f"stdlib: {path.stem}"
+
+
+def top_functions(profiler: cProfile.Profile, packages: tuple[str, ...], top: int = 12) -> list[dict[str, Any]]:
+    """The functions of ``packages`` (as ``_package`` names them) with the most cumulative time.
+
+    Shares of all profiled time, so "``Update.de_json`` 20 %" reads as a fifth of an update.
+    """
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    everything = sum(own for (_, _, own, _, _) in stats.values()) or 1.0
+    rows = [
+        {"function": _function_name(key), "calls": calls, "own_share": round(own / everything, 3),
+         "cumulative_share": round(cumulative / everything, 3)}
+        for key, (_, calls, own, cumulative, _) in stats.items() if _package(key[0], key[2]) in packages
+    ]
+    return sorted(rows, key=lambda row: -row["cumulative_share"])[:top]

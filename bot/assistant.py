@@ -226,6 +226,7 @@ class Assistant:
             return erased
         finally:
             self.log.users.forget_cached(ref)
+            self.pseudonymise.forget(f"{sender.channel}:{sender.user_id}")
             self.engine.matcher.forget_texts()
 
     def _record(

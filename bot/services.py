@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlite_utils import Database
 
@@ -53,6 +54,11 @@ class Services:
                          "the bot; queued rows are kept", path, "deleted" if identity is None else "replaced")
             self.database_missing_reported = True
         return False
+
+    @cached_property
+    def person_reachable(self) -> bool:
+        """Whether citizens are offered a person (``staff.reach()``): the config is fixed while the bot runs."""
+        return self.config.staff.reach() is not None
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.config.staff.user_ids

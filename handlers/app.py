@@ -114,6 +114,7 @@ async def _purge(context: Context) -> None:
         erased = purge_expired(services.db, retention)
         SuggestionBox(services.db).drop_erased()
         services.log.users.forget_cached()
+        services.assistant.pseudonymise.forget_all()
         chat_ids = services.handoffs.erase_closed_chat_ids(services.config.handoff.keep_chat_hours)
         logger.info("Retention purge: %s; chat ids of %d closed handoffs erased", erased, chat_ids)
 

@@ -7,7 +7,7 @@ from telegram.error import BadRequest
 
 from bot.matching.language import Language
 from bot.phrases import phrase
-from handlers import keyboards, staff_chat
+from handlers import botapi, keyboards, staff_chat
 from handlers.context import Context
 from handlers.formatting import plain
 from handlers.presses import button, expired
@@ -52,7 +52,7 @@ async def show_menu(update: Update, context: Context) -> None:
     assistant.note_action(who, "menu", update.update_id)
     lang = assistant.language(who)
     text = phrase("choose_topic", lang)
-    markup = keyboards.topic_menu(assistant.engine.knowledge, lang, context.services.config.staff.reach() is not None)
+    markup = keyboards.topic_menu(assistant.engine.knowledge, lang, context.services.person_reachable)
     if query.data and query.data.endswith(":new"):  # pressed under an answer card: never replace the answer
         await send(context, _chat_id(update), plain(text), markup)
     else:
@@ -176,12 +176,13 @@ async def confirm_forget(update: Update, context: Context) -> None:
 
 
 async def _edit_or_send(update: Update, context: Context, text: str,
-                        markup: keyboards.InlineKeyboardMarkup | None) -> None:
+                        markup: keyboards.Keyboard | None) -> None:
     """Edit the message with the pressed button; send a new one if it cannot be edited."""
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
-        try:
-            await query.edit_message_text(plain(text), reply_markup=markup)
+        try:  # CallbackQuery.edit_message_text, without parsing the edited message Telegram sends back
+            await botapi.edit_message_text(context.bot, query.message.chat.id, query.message.message_id,
+                                           plain(text), markup)
             return
         except BadRequest:
             pass

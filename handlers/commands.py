@@ -26,7 +26,7 @@ async def start(update: Update, context: Context) -> None:
     text = f"{assistant.welcome(who)}\n\n{phrase('choose_topic', lang)}"
     await send(context, update.effective_chat.id, plain(text),  # type: ignore[union-attr]
                keyboards.topic_menu(assistant.engine.knowledge, lang,
-                                                   context.services.config.staff.reach() is not None))
+                                                   context.services.person_reachable))
 
 
 async def show_help(update: Update, context: Context) -> None:
@@ -54,7 +54,7 @@ async def show_topics(update: Update, context: Context) -> None:
     lang = assistant.language(context.sender)
     await send(context, update.effective_chat.id, plain(phrase("choose_topic", lang)),  # type: ignore[union-attr]
                keyboards.topic_menu(assistant.engine.knowledge, lang,
-                                                   context.services.config.staff.reach() is not None))
+                                                   context.services.person_reachable))
 
 
 async def choose_language(update: Update, context: Context) -> None:

@@ -33,6 +33,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
                  user_id: int | None = None) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._update: Update | None = None
+        self._sender: Sender | None = None
 
     @classmethod
     def from_update(cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]) -> Context:
@@ -49,17 +50,19 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
 
     @property
     def sender(self) -> Sender:
-        """The core's view of who sent the update being handled."""
-        update = self._update
-        user = update.effective_user if update else None
-        chat = update.effective_chat if update else None
-        return Sender(
-            channel="telegram",
-            user_id=user.id if user else (chat.id if chat else 0),
-            chat_type=chat.type if chat else None,
-            language_code=user.language_code if user else None,
-            is_staff=self.services.is_staff(user.id if user else None),
-        )
+        """The core's view of who sent the update being handled (one context per update: built once)."""
+        if self._sender is None:
+            update = self._update
+            user = update.effective_user if update else None
+            chat = update.effective_chat if update else None
+            self._sender = Sender(
+                channel="telegram",
+                user_id=user.id if user else (chat.id if chat else 0),
+                chat_type=chat.type if chat else None,
+                language_code=user.language_code if user else None,
+                is_staff=self.services.is_staff(user.id if user else None),
+            )
+        return self._sender
 
 
 CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)

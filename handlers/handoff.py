@@ -169,8 +169,8 @@ async def _post_to_staff(context: Context, handoff: Handoff, text: str) -> None:
             thread_id = topic.message_thread_id
         except TelegramError as error:
             logger.info("No forum topic for %s (%s); posting a plain message", handoff.reference, error)
-    message = await send(context, staff_chat, plain(text), keyboards.staff_buttons(handoff.id), thread_id)
-    service.handoffs.link_staff_message(handoff, message.message_id, thread_id)
+    message_id = await send(context, staff_chat, plain(text), keyboards.staff_buttons(handoff.id), thread_id)
+    service.handoffs.link_staff_message(handoff, message_id, thread_id)
 
 
 async def relay_follow_up(update: Update, context: Context, handoff: Handoff, text: str) -> None:
@@ -187,9 +187,9 @@ async def relay_follow_up(update: Update, context: Context, handoff: Handoff, te
     follow_up = replace(handoff, question=redact(text))
     card = staff_card(follow_up, [], None, _shown_as(update, context, handoff), follow_up=True)
     for part in split_text(card):
-        message = await send(context, service.config.staff.chat_id, plain(part), thread_id=handoff.thread_id,
-                             reply_to=handoff.staff_message_id if handoff.thread_id is None else None)
-        service.handoffs.link_staff_message(handoff, message.message_id)
+        message_id = await send(context, service.config.staff.chat_id, plain(part), thread_id=handoff.thread_id,
+                                reply_to=handoff.staff_message_id if handoff.thread_id is None else None)
+        service.handoffs.link_staff_message(handoff, message_id)
     lang = service.assistant.language(who)
     await send(context, update.effective_chat.id, plain(phrase("handoff_followup_sent", lang)),  # type: ignore[union-attr]
                keyboards.end_handoff_button(handoff.id, lang))

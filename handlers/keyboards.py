@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -37,45 +37,49 @@ PATTERNS = {
 }
 
 
-class _PlainButton(InlineKeyboardButton):
-    """A button with only a text and callback data: ``Keyboard`` serialises it without asking."""
+class Button(NamedTuple):
+    """A button with a text and callback data: the only kind the bot's keyboards have."""
 
-    __slots__ = ()
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return _PlainButton(text[:60], callback_data=data)
+    text: str
+    callback_data: str
 
 
-class Keyboard(InlineKeyboardMarkup):
-    """An inline keyboard of text-and-callback buttons that knows its own JSON form.
+def _button(text: str, data: str) -> Button:
+    return Button(text[:60], data)
 
-    python-telegram-bot turns a markup into a dict on every send by walking each button's
-    attributes, a noticeable share of an update's time; these buttons have two fields, so the
-    dict is built straight from them, in the library's key order. A new dict each time: the caller
-    may change it.
+
+class Keyboard:
+    """An inline keyboard of text-and-callback buttons, sent as its JSON form.
+
+    Most answers carry a keyboard of their own (its callback data names the inquiry and the
+    update), and python-telegram-bot's button objects cost ≈ 9 µs each to build and more to
+    serialise. These are plain tuples; ``handlers.botapi`` sends ``to_dict()``, the dict the
+    library would build (same keys, same order: a test compares them). ``markup()`` gives the
+    library's object where one of its own methods needs it. Immutable, so one can be sent many times.
     """
 
-    __slots__ = ("_plain",)
+    __slots__ = ("inline_keyboard",)
 
-    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]],
-                 *, api_kwargs: dict[str, Any] | None = None) -> None:
-        super().__init__(inline_keyboard, api_kwargs=api_kwargs)
-        with self._unfrozen():
-            self._plain = not self.api_kwargs and all(
-                type(button) is _PlainButton for row in self.inline_keyboard for button in row)
+    def __init__(self, rows: Iterable[Iterable[Button]]) -> None:
+        self.inline_keyboard = tuple(tuple(row) for row in rows)
 
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        if not (recursive and self._plain):
-            return super().to_dict(recursive=recursive)
+    def to_dict(self) -> dict[str, Any]:
+        """A new dict each time: the caller may change it."""
         return {"inline_keyboard": [[{"callback_data": button.callback_data, "text": button.text} for button in row]
                                     for row in self.inline_keyboard]}
+
+    def markup(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(button.text, callback_data=button.callback_data)
+                                      for button in row] for row in self.inline_keyboard])
+
+
+Markup = Keyboard | InlineKeyboardMarkup
 
 
 # Keyboards that depend only on the knowledge base, the language and fixed phrases, built once per
 # knowledge base: a reload brings a new ``KnowledgeBase`` object and with it an empty cache, and the
-# old one's keyboards go when it does. Telegram objects are immutable, so one can be sent many times.
-_Keyboards = dict[tuple[str, ...], Keyboard | tuple[tuple[InlineKeyboardButton, ...], ...]]
+# old one's keyboards go when it does.
+_Keyboards = dict[tuple[str, ...], Keyboard | tuple[tuple[Button, ...], ...]]
 _by_knowledge: dict[int, tuple[weakref.ref[KnowledgeBase], _Keyboards]] = {}
 
 
@@ -88,7 +92,7 @@ def _cache(knowledge: KnowledgeBase) -> _Keyboards:
     return found[1]
 
 
-def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> InlineKeyboardMarkup:
+def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> Keyboard:
     """The topics, and "Talk to a person" only when someone can be reached (``person``)."""
     talk = phrase("talk_to_person", lang) if person else ""
     cache = _cache(knowledge)
@@ -102,7 +106,7 @@ def topic_menu(knowledge: KnowledgeBase, lang: str, person: bool = True) -> Inli
     return markup
 
 
-def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineKeyboardMarkup:
+def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> Keyboard:
     back = phrase("topics", lang)
     cache = _cache(knowledge)
     key = ("topic", topic_id, lang, back)
@@ -114,7 +118,7 @@ def topic_entries(knowledge: KnowledgeBase, topic_id: str, lang: str) -> InlineK
     return markup
 
 
-def _topic_rows(knowledge: KnowledgeBase, lang: str) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
+def _topic_rows(knowledge: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...], ...]:
     """One button per menu topic (not "about"), cached per knowledge base and language."""
     cache = _cache(knowledge)
     rows = cache.get(("topic rows", lang))
@@ -126,7 +130,7 @@ def _topic_rows(knowledge: KnowledgeBase, lang: str) -> tuple[tuple[InlineKeyboa
 
 
 def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
-                   person: bool = True) -> InlineKeyboardMarkup:
+                   person: bool = True) -> Keyboard:
     """Related entries, 👍/👎 for answers, and a way to a person."""
     parent = inquiry_id or 0
     # The contact entry's card is not needed as a button: "Talk to a person" below does the real thing.
@@ -139,7 +143,7 @@ def answer_buttons(reply: Reply, inquiry_id: int | None, update_id: int | None,
     return Keyboard(rows)
 
 
-def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMarkup:
+def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> Keyboard:
     parent = inquiry_id or 0
     rows = [[_button(choice.title, f"e:{choice.entry_id}:{parent}")] for choice in reply.suggestions]
     rows.append([_button(phrase("none_of_these", reply.lang), f"n:{parent}")])
@@ -147,31 +151,31 @@ def suggestion_buttons(reply: Reply, inquiry_id: int | None) -> InlineKeyboardMa
 
 
 def fallback_buttons(knowledge: KnowledgeBase, lang: str, inquiry_id: int | None,
-                     person: bool = True) -> InlineKeyboardMarkup:
+                     person: bool = True) -> Keyboard:
     rows = [[_button(phrase("talk_to_person", lang), f"h:{inquiry_id or 0}")]] if person else []
     rows += [list(row) for row in _topic_rows(knowledge, lang)]
     return Keyboard(rows)
 
 
-def language_buttons() -> InlineKeyboardMarkup:
+def language_buttons() -> Keyboard:
     return Keyboard([[_button("Bokmål", "l:nb"), _button("Nynorsk", "l:nn"), _button("English", "l:en")]])
 
 
-def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> InlineKeyboardMarkup:
+def profile_buttons(field: str, choices: list[ConfigChoice], lang: str) -> Keyboard:
     rows = [[_button(choice.title.get(lang), f"p:{field}:{choice.id}")] for choice in choices]
     rows.append([_button(phrase("skip", lang), "p:skip:")])
     return Keyboard(rows)
 
 
-def forget_buttons(lang: str) -> InlineKeyboardMarkup:
+def forget_buttons(lang: str) -> Keyboard:
     return Keyboard([[_button(phrase("forget_yes", lang), "x:yes"),
                                   _button(phrase("forget_no", lang), "x:no")]])
 
 
-def staff_buttons(handoff_id: int) -> InlineKeyboardMarkup:
+def staff_buttons(handoff_id: int) -> Keyboard:
     return Keyboard([[_button("✅ Besvart", f"s:answered:{handoff_id}"),
                                   _button("✖ Lukk", f"s:close:{handoff_id}")]])
 
 
-def end_handoff_button(handoff_id: int, lang: str) -> InlineKeyboardMarkup:
+def end_handoff_button(handoff_id: int, lang: str) -> Keyboard:
     return Keyboard([[_button(phrase("handoff_end", lang), f"s:end:{handoff_id}")]])

@@ -26,11 +26,15 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return text
     mention = f"@{bot_username}".lower()
-    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
-        if value.lower() == mention:
-            start, end = entity.offset, entity.offset + entity.length
-            utf16 = text.encode("utf-16-le")
-            stripped = (utf16[: start * 2] + utf16[end * 2 :]).decode("utf-16-le", errors="ignore")
+    utf16 = text.encode("utf-16-le")  # entity offsets count UTF-16 code units
+    for entity in message.entities:
+        if entity.type != MessageEntity.MENTION:
+            continue
+        # Sliced here rather than by ``Message.parse_entities``, which raises when a (malformed)
+        # entity cuts a character in half; such a piece is simply no mention of the bot.
+        start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        if utf16[start:end].decode("utf-16-le", errors="ignore").lower() == mention:
+            stripped = (utf16[:start] + utf16[end:]).decode("utf-16-le", errors="ignore")
             return " ".join(stripped.split())
     return None
 
@@ -62,4 +66,4 @@ async def not_text(update: Update, context: Context) -> None:
     lang = assistant.language(who)
     await send(context, message.chat_id, plain(phrase("non_text", lang)),
                keyboards.topic_menu(assistant.engine.knowledge, lang,
-                                                   context.services.config.staff.reach() is not None))
+                                                   context.services.person_reachable))

@@ -6,13 +6,12 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError
 
 from bot.assistant import Answer
 from bot.engine import Reply
 from bot.phrases import phrase
-from handlers import keyboards
+from handlers import botapi, keyboards
 from handlers.context import Context
 from handlers.formatting import card, plain, shorten
 
@@ -24,24 +23,19 @@ FIRST_RETRY_SECONDS = 0.5
 
 
 async def send(
-    context: Context, chat_id: int, html: str, markup: InlineKeyboardMarkup | None = None,
+    context: Context, chat_id: int, html: str, markup: keyboards.Markup | None = None,
     thread_id: int | None = None, reply_to: int | None = None,
-) -> Message:
+) -> int:
     """Send with retries on network faults and 5xx answers, which Telegram has now and then.
 
     429 is already waited out by the rate limiter; a 400 or 403 is final and not retried. A retry
-    after a dropped connection can, rarely, send the same reply twice: better than none.
+    after a dropped connection can, rarely, send the same reply twice: better than none. Returns
+    the new message's id (``handlers.botapi``: Telegram's answer is not parsed into a ``Message``).
     """
     delay = FIRST_RETRY_SECONDS
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
-            return await context.bot.send_message(
-                chat_id,
-                shorten(html),
-                reply_markup=markup,
-                message_thread_id=thread_id,
-                reply_to_message_id=reply_to,
-            )
+            return await botapi.send_message(context.bot, chat_id, shorten(html), markup, thread_id, reply_to)
         except NetworkError as error:
             if isinstance(error, BadRequest) or attempt == SEND_ATTEMPTS:
                 raise
@@ -66,8 +60,9 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
     shown = {part.entry_id for part in reply.answered_parts} if reply.parts else set()
     for part in reply.parts or [reply]:
         votes = update_id if part is rated else None
-        related = [choice for choice in part.related if choice.entry_id not in shown]
-        markup = _buttons(context, replace(part, related=related), inquiry_id, votes, single=not reply.parts)
+        offered = replace(part, related=[choice for choice in part.related if choice.entry_id not in shown]) \
+            if shown else part
+        markup = _buttons(context, offered, inquiry_id, votes, single=not reply.parts)
         await send(context, chat_id, card(part), markup, thread_id)
     if answer.ask_profile:
         roles = context.services.config.profile.roles
@@ -77,9 +72,9 @@ async def send_answer(context: Context, chat_id: int, answer: Answer, update_id:
 
 
 def _buttons(context: Context, reply: Reply, inquiry_id: int | None, update_id: int | None,
-             single: bool) -> InlineKeyboardMarkup | None:
+             single: bool) -> keyboards.Keyboard | None:
     """The usual buttons of a card; an unknown part of a split message is one line without any."""
-    person = context.services.config.staff.reach() is not None  # offer a person only if one can be reached
+    person = context.services.person_reachable  # offer a person only if one can be reached
     if reply.outcome in ("answered", "smalltalk"):
         return keyboards.answer_buttons(reply, inquiry_id, update_id, person)
     if reply.outcome == "ambiguous":

@@ -13,7 +13,7 @@ from telegram import Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.store.handoffs import Handoff, staff_card, status_line, with_status
-from handlers import keyboards
+from handlers import botapi, keyboards
 from handlers.context import Context
 from handlers.formatting import MAX_MESSAGE_LENGTH, plain
 from handlers.replies import send
@@ -71,8 +71,7 @@ async def show_status(context: Context, handoff_id: int, original: str | None = 
                        limit=MAX_MESSAGE_LENGTH, closed=handoff.status not in ("open", "answered"))
     markup = keyboards.staff_buttons(handoff.id) if handoff.status in ("open", "answered") else None
     try:
-        await context.bot.edit_message_text(plain(text), chat_id=staff_chat, message_id=handoff.staff_message_id,
-                                            reply_markup=markup)
+        await botapi.edit_message_text(context.bot, staff_chat, handoff.staff_message_id, plain(text), markup)
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             logger.info("The post of %s could not show its status (%s); it may be too old or deleted",

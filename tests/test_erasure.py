@@ -63,6 +63,31 @@ async def test_forget_leaves_no_message_in_the_matchers_memory(bot: Harness) -> 
     assert fold.cache_info().currsize == 0 and token_tuple.cache_info().currsize == 0
 
 
+async def test_forget_leaves_no_remembered_pseudonym_and_the_next_message_gets_the_same_one(bot: Harness) -> None:
+    """Pseudonyms are remembered per update's sender; /forget drops the link from the Telegram id."""
+    await bot.say("Hvordan starter jeg et AS?")
+    pseudonymise = services_of(bot).assistant.pseudonymise
+    assert pseudonymise.remembers("telegram:42")
+    (before,) = {row["user_ref"] for row in bot.rows()}
+    await forget(bot)
+    assert not pseudonymise.remembers("telegram:42")
+    assert all(row["user_ref"] is None for row in bot.rows())
+    await bot.say("Og hva koster det?")
+    assert bot.rows()[-1]["user_ref"] == before  # the same keyed hash, worked out again
+
+
+async def test_the_daily_purge_drops_every_remembered_pseudonym(bot: Harness) -> None:
+    from types import SimpleNamespace
+
+    from handlers.app import _purge
+
+    await bot.say("Hvordan starter jeg et AS?")
+    pseudonymise = services_of(bot).assistant.pseudonymise
+    assert pseudonymise.remembers("telegram:42")
+    await _purge(SimpleNamespace(bot_data=bot.app.bot_data))  # type: ignore[arg-type]
+    assert not pseudonymise.remembers("telegram:42")
+
+
 async def test_forget_erases_rows_still_queued_in_memory_and_in_the_spool(bot: Harness) -> None:
     services = services_of(bot)
     other = sqlite3.connect(services.config.database_path, isolation_level=None)

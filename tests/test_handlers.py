@@ -159,6 +159,18 @@ async def test_group_mention_is_answered_without_the_mention(bot: Harness) -> No
     assert bot.rows()[0]["chat_type"] == "group"
 
 
+async def test_a_mention_entity_that_cuts_a_character_in_half_is_no_error(
+        bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """Entity offsets count UTF-16 units; a malformed one may split an emoji's surrogate pair."""
+    text = f"😀 @{BOT_USERNAME} hva er Visit Drammensregionen?"
+    with caplog.at_level(logging.ERROR):
+        await bot.say(text, chat=GROUP, entities=[{"type": "mention", "offset": 1, "length": 3}])
+        await bot.say(text, chat=GROUP, entities=[{"type": "mention", "offset": 1, "length": 3},
+                                                  {"type": "mention", "offset": 3, "length": len(BOT_USERNAME) + 1}])
+    assert "Error while handling" not in caplog.text
+    assert [row["text"] for row in bot.rows()] == ["😀 hva er Visit Drammensregionen?"]
+
+
 async def test_group_reply_to_the_bot_is_answered(bot: Harness) -> None:
     replied = {"message_id": 3, "date": 0, "chat": GROUP, "from": {"id": BOT_ID, "is_bot": True, "first_name": "N"}}
     await bot.say("hva med turistkontoret?", chat=GROUP, reply_to_message=replied)

@@ -22,6 +22,26 @@ def test_pseudonym_is_a_stable_keyed_hash() -> None:
     assert "12345" not in first(12345) and len(first(12345)) == 20
 
 
+def test_remembered_pseudonyms_are_the_keyed_hash_and_bounded() -> None:
+    pseudonymise = Pseudonymiser(b"key-one", cache_size=3)
+    fresh = Pseudonymiser(b"key-one")
+    refs = [pseudonymise(f"telegram:{user}") for user in range(10)]
+    assert refs == [fresh(f"telegram:{user}") for user in range(10)]
+    assert [pseudonymise(f"telegram:{user}") for user in range(10)] == refs
+    assert sum(pseudonymise.remembers(f"telegram:{user}") for user in range(10)) <= 3
+
+
+def test_a_forgotten_pseudonym_is_no_longer_remembered() -> None:
+    pseudonymise = Pseudonymiser(b"key-one")
+    ref = pseudonymise(12345)
+    pseudonymise("telegram:7")
+    pseudonymise.forget(12345)
+    assert not pseudonymise.remembers(12345) and pseudonymise.remembers("telegram:7")
+    pseudonymise.forget_all()
+    assert not pseudonymise.remembers("telegram:7")
+    assert pseudonymise(12345) == ref
+
+
 def test_secret_is_generated_once_with_mode_0600(tmp_path: Path) -> None:
     database = tmp_path / "data" / "inquiries.db"
     secret = load_secret(database)

@@ -52,3 +52,22 @@ def test_a_read_inside_a_transaction_joins_it(log: InquiryLog) -> None:
         log.users.update("u2", lang="en")  # inside the caller's transaction: a savepoint, not a second BEGIN
         assert log.users.get("u2") is not None
     assert log.users.get("u2") is not None
+
+
+def test_the_row_an_update_stores_is_read_back_without_a_query(log: InquiryLog) -> None:
+    log.users.update("u3", lang="nn", source="flyer")
+    log.users.update("u3", role="founder")
+    counted = _statements(log)
+    cached = log.users.get("u3")
+    log.db.conn.set_trace_callback(None)
+    assert counted["SELECT"] == 0
+    log.users.forget_cached()
+    assert cached == log.users.get("u3")  # the same row as a fresh read
+    assert cached is not None and (cached["lang"], cached["source"], cached["role"]) == ("nn", "flyer", "founder")
+
+
+def test_an_update_rolled_back_with_its_callers_transaction_is_not_remembered(log: InquiryLog) -> None:
+    with pytest.raises(RuntimeError), log.db.atomic():
+        log.users.update("u4", lang="en")
+        raise RuntimeError("the caller's transaction fails")
+    assert log.users.get("u4") is None

@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILE_NAME = "secret.key"
 REF_LENGTH = 20  # 80 bits of HMAC: no collisions at a municipality's scale, short enough to read
+CACHE_SIZE = 10_000  # remembered pseudonyms; emptied when full (the users of the last minutes come back)
 
 
 def load_secret(database_path: Path) -> bytes:
@@ -35,11 +36,34 @@ def load_secret(database_path: Path) -> bytes:
 
 
 class Pseudonymiser:
-    """Turns a raw user id into the ``user_ref`` stored in every table."""
+    """Turns a raw user id into the ``user_ref`` stored in every table.
 
-    def __init__(self, secret: bytes) -> None:
+    One update asks for its sender's pseudonym several times (flood control, the language, the
+    log row, the profile), so recent ones are remembered: the key never changes while the process
+    runs. ``forget`` drops a user's, so after /forget the process holds no link from their
+    Telegram id to the erased pseudonym.
+    """
+
+    def __init__(self, secret: bytes, cache_size: int = CACHE_SIZE) -> None:
         self._secret = secret
+        self._cache_size = cache_size
+        self._cache: dict[str, str] = {}
 
     def __call__(self, user_id: int | str) -> str:
-        digest = hmac.new(self._secret, str(user_id).encode("utf-8"), hashlib.sha256)
-        return digest.hexdigest()[:REF_LENGTH]
+        key = str(user_id)
+        ref = self._cache.get(key)
+        if ref is None:
+            ref = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:REF_LENGTH]
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[key] = ref
+        return ref
+
+    def forget(self, user_id: int | str) -> None:
+        self._cache.pop(str(user_id), None)
+
+    def forget_all(self) -> None:
+        self._cache.clear()
+
+    def remembers(self, user_id: int | str) -> bool:
+        return str(user_id) in self._cache

@@ -47,9 +47,7 @@ class UserStore:
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
         rows = select(self.db, "select * from users where user_ref = ?", [user_ref])
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()
-        self._cache[user_ref] = (now, rows[0] if rows else None)
+        self._remember(user_ref, rows[0] if rows else None)
         return rows[0] if rows else None
 
     def forget_cached(self, user_ref: str | None = None) -> None:
@@ -60,20 +58,35 @@ class UserStore:
             self._cache.pop(user_ref, None)
 
     def update(self, user_ref: str, **values: str | None) -> None:
-        """Create or update the user's row; a failure is logged, never raised (preferences only)."""
+        """Create or update the user's row; a failure is logged, never raised (preferences only).
+
+        The statement returns the row as stored, which becomes the cached row: the next read of
+        this user (the same update reads it again) needs no query.
+        """
         now = utc_now()
         row = {"user_ref": user_ref, "last_seen": now, **values}
         self.forget_cached(user_ref)
+        # Inside a caller's transaction the row may still be rolled back: then it is read again.
+        joined = self.db.conn.in_transaction
         columns = [*row, "first_seen"]
         changed = ", ".join(f"{column} = excluded.{column}" for column in row if column != "user_ref")
         try:
             with self.db.atomic():  # one statement: a new user gets first_seen, a known one keeps theirs
-                self.db.execute(
+                cursor = self.db.execute(
                     f"insert into users ({', '.join(columns)}) values ({', '.join('?' for _ in columns)}) "
-                    f"on conflict(user_ref) do update set {changed}",
+                    f"on conflict(user_ref) do update set {changed} returning *",
                     [*row.values(), now],
                 )
+                stored = cursor.fetchall()  # finished before the commit
+                names = [column[0] for column in cursor.description]
         except sqlite3.Error as error:
-            logger.warning("Could not update a user's preferences: %s", error)
-        finally:
             self.forget_cached(user_ref)
+            logger.warning("Could not update a user's preferences: %s", error)
+            return
+        if stored and not joined:
+            self._remember(user_ref, dict(zip(names, stored[0], strict=True)))
+
+    def _remember(self, user_ref: str, row: dict[str, Any] | None) -> None:
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[user_ref] = (time.monotonic(), row)
