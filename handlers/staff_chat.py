@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.phrases import phrase
 from bot.store.handoffs import ClosedBy, Handoff
@@ -38,8 +38,15 @@ async def relay_staff_reply(update: Update, context: Context) -> None:
             await send(context, message.chat_id, plain(note), thread_id=thread_id, reply_to=message.message_id)
         return
     signature = f"<b>{plain(service.config.handoff.signature)}</b>\n"
-    for part in split_text(message.text, limit=MAX_MESSAGE_LENGTH - len(signature) - 16):
-        await send(context, handoff.chat_id, signature + plain(part))
+    try:
+        for part in split_text(message.text, limit=MAX_MESSAGE_LENGTH - len(signature) - 16):
+            await send(context, handoff.chat_id, signature + plain(part))
+    except Forbidden:  # the user blocked the bot or deleted the chat: no reply can reach them any more
+        note = (f"#{handoff.reference}: svaret kom ikke fram, fordi innbyggeren har blokkert boten eller slettet "
+                "chatten. Henvendelsen er lukket.")
+        await send(context, message.chat_id, plain(note), thread_id=thread_id, reply_to=message.message_id)
+        await close_handoff(context, handoff, "unreachable", staff_posts.original_text(replied, handoff), notify=False)
+        return
     staff_user = update.effective_user
     staff_ref = service.assistant.pseudonymise(f"staff:{staff_user.id if staff_user else 0}")
     first_answer = service.handoffs.mark_answered(handoff, staff_ref)
@@ -165,12 +172,16 @@ async def handoff_button(update: Update, context: Context) -> None:
         await query.answer()
 
 
-async def close_handoff(context: Context, handoff: Handoff, by: ClosedBy, post: str | None = None) -> bool:
-    """Close it, tell the user and the staff chat, close its topic and show it on the post; False if not active."""
+async def close_handoff(context: Context, handoff: Handoff, by: ClosedBy, post: str | None = None,
+                        notify: bool = True) -> bool:
+    """Close it, tell the user and the staff chat, close its topic and show it on the post; False if not active.
+
+    ``notify=False``: whoever closed it has already said so, and the user is not told.
+    """
     service = context.services
     if not service.handoffs.close(handoff, by):
         return False
-    if handoff.chat_id is not None:
+    if notify and handoff.chat_id is not None:
         try:
             await send(context, handoff.chat_id, plain(phrase("handoff_closed", handoff.lang or "nb")))
         except TelegramError as error:  # e.g. the user blocked the bot: the staff chat must still see it closed
@@ -178,7 +189,8 @@ async def close_handoff(context: Context, handoff: Handoff, by: ClosedBy, post: 
     staff_chat = service.config.staff.chat_id
     if staff_chat is not None:
         try:
-            await send(context, staff_chat, plain(f"#{handoff.reference} er lukket."), thread_id=handoff.thread_id)
+            if notify:
+                await send(context, staff_chat, plain(f"#{handoff.reference} er lukket."), thread_id=handoff.thread_id)
             if handoff.thread_id is not None:
                 await context.bot.close_forum_topic(staff_chat, handoff.thread_id)
         except TelegramError as error:

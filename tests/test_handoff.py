@@ -257,3 +257,18 @@ def test_the_staff_card_shows_the_users_text_on_one_line() -> None:
     question_line = next(line for line in card.splitlines() if line.startswith("Spørsmål: "))
     assert "#H-2" in question_line and "\u202e" not in card and "\u200b" not in card
     assert card.count("#H-") == 2 and not any(line.startswith("#H-2") for line in card.splitlines())
+
+
+async def test_a_reply_to_someone_who_blocked_the_bot_says_so_and_closes_the_handoff(desk: Harness) -> None:
+    staff_message = await hand_off(desk)
+    desk.request.refusing_chats.add(42)  # Telegram answers 403 for the user's chat from now on
+    await desk.say("Hei! Kom innom, så ser vi på det.", user_id=STAFFER, chat=STAFF,
+                   reply_to_message=bot_message(staff_message))
+    note = staff_posts(desk)[-1]
+    assert note["text"].startswith("#H-1: svaret kom ikke fram, fordi innbyggeren har blokkert boten")
+    assert note["reply_parameters"]["message_id"]  # under the reply that did not get through
+    (row,) = handoffs(desk)
+    assert (row["status"], row["closed_by"]) == ("closed", "unreachable")
+    post = [p for p in desk.request.sent("editMessageText") if p["message_id"] == staff_message][-1]
+    assert post["text"].splitlines()[-1].startswith("✖ Svaret kom ikke fram: innbyggeren har blokkert boten · ")
+    assert "#H-1 er lukket." not in [p["text"] for p in staff_posts(desk)]  # said once, not twice

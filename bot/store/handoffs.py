@@ -19,13 +19,14 @@ from bot.store.redaction import redact
 from bot.store.users import select
 
 Status = Literal["open", "answered", "closed", "unrouted"]
-ClosedBy = Literal["staff", "blocked", "user", "forgotten"]
+ClosedBy = Literal["staff", "blocked", "user", "forgotten", "unreachable"]
 STATUS_MARKS = ("✅", "✖", "🚫")  # a staff-chat post's last line is its status when it starts with one
 CLOSED_LABELS: dict[str | None, str] = {
     "staff": "✖ Lukket",
     "blocked": "🚫 Sperret",
     "user": "✖ Avsluttet av innbyggeren",
     "forgotten": "✖ Slettet av innbyggeren (/forget)",
+    "unreachable": "✖ Svaret kom ikke fram: innbyggeren har blokkert boten",
     None: "✖ Lukket",
 }
 
