@@ -40,6 +40,16 @@ class WebhookSettings(Settings):
     path: str = "telegram"
     secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
 
+    @field_validator("path")
+    @classmethod
+    def _not_the_health_check(cls, path: str) -> str:
+        """The health check answers at /healthz on the same server, so the webhook needs a path of its own."""
+        if not path.strip("/"):
+            raise ValueError("the webhook needs a path of its own, e.g. path: telegram")
+        if path.strip("/").lower() == "healthz":
+            raise ValueError("'healthz' is the health check's path; choose another, e.g. path: telegram")
+        return path
+
 
 class TelegramSettings(Settings):
     base_url: str = "https://api.telegram.org/bot"

@@ -68,6 +68,10 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
             "matching:\n  confidence:\n    weights: {score: 1.0, colour: 2.0}\n",
             r"c\.yaml:3: matching\.confidence\.weights: .*unknown features \['colour'\]",
         ),
+        (
+            "telegram:\n  webhook:\n    path: /healthz\n",
+            r"c\.yaml:3: telegram\.webhook\.path: .*'healthz' is the health check's path; choose another",
+        ),
         ("telegram: [\n", r"c\.yaml:\d+: invalid YAML"),
         ("- just\n- a list\n", r"c\.yaml:1: the config must be a mapping"),
     ],
