@@ -17,7 +17,7 @@ from bot.matching.split import candidate_parts
 from bot.reports.export_sheets import summary_sheet, unanswered_sheet
 from bot.reports.indicators import compute_figures
 from bot.reports.periods import parse_period
-from bot.reports.report import build_report, render
+from bot.reports.report import build_report, render, stats_message
 from bot.reports.sections import report_sections
 from bot.reports.unanswered import format_unanswered, part_text, unanswered_groups
 from bot.store.database import open_database
@@ -121,6 +121,8 @@ def test_the_figures_count_messages_and_the_unanswered_parts_apart(
     assert sorted(row[0] for row in gaps.rows) == ["Hvor kan jeg kjøpe billige sykler?", f"{PARKING} ({MARK})"]
     assert f"{PARKING} ({MARK})" in render(report, "md", knowledge=knowledge)
     assert '"unanswered_parts": 1' in render(report, "json")
+    assert "  + 1 del uten svar i spørsmål som også fikk svar (/unanswered)" in stats_message(report).splitlines()
+    assert "  + 1 unanswered part of questions also answered (/unanswered)" in stats_message(report, "en")
     assert ["Deler uten svar i spørsmål som også fikk svar", 1] in summary_sheet(report, {}).rows
     assert f"{PARKING} ({MARK})" in [row[0] for row in unanswered_sheet(report, {}).rows]
 

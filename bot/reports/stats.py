@@ -116,6 +116,7 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
          else f"Answered: {totals['answered']} ({percent(report['answered_share'], lang)}) · suggestions: "
          f"{totals['ambiguous']} · not answered: {totals['fallback']} · written directly to staff: "
          f"{totals['to_staff']}"),
+        *_unanswered_parts(totals.get("unanswered_parts", 0), lang),
         (f"Sendt videre til ansatte: {handoffs['opened']}, besvart av ansatte: {handoffs['answered']}" if nb
          else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}")
         + _median(handoffs["median_minutes_to_first_answer"], lang),
@@ -140,6 +141,16 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
     for target in report["targets"]:
         lines.append(target_line(target, lang))
     return "\n".join(lines)
+
+
+def _unanswered_parts(count: int, lang: str) -> list[str]:
+    """A line for the parts nobody answered of messages that asked several things, when there are any:
+    the message counts as answered, so without it they would not show in /stats."""
+    if not count:
+        return []
+    if lang == "nb":
+        return [f"  + {count} {'del' if count == 1 else 'deler'} uten svar i spørsmål som også fikk svar (/unanswered)"]
+    return [f"  + {count} unanswered {'part' if count == 1 else 'parts'} of questions also answered (/unanswered)"]
 
 
 def _median(minutes: float | None, lang: str) -> str:
