@@ -1,7 +1,8 @@
 """Choosing the confidence model and the decision thresholds (``matching:`` in config).
 
-``kb tune`` fits the confidence model on example questions (is the question in scope at all, and is
-the best-ranked entry right if it is?), then grid-searches the thresholds. The examples need no
+``kb tune`` first chooses the ranking weights (``bot.knowledge.ranking``), then fits the confidence
+model on example questions (is the question in scope at all, and is the best-ranked entry right if
+it is?), then grid-searches the thresholds. The examples need no
 hand-written test set: the knowledge base's own alternate questions, each scored by a matcher built
 without it (``self_examples``, k-fold over the questions), are the in-scope ones, and the general
 out-of-scope corpus shipped with the package (``corpus/``) plus the decline entries' questions are
@@ -297,7 +298,7 @@ def calibrate(
     phases = 2 if choose_ranking else 1
     if choose_ranking:
         ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
-        if ranking.changed:  # the development questions are scored by a matcher with the new weights
+        if ranking.changed:
             weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight}
             matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=weights))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
