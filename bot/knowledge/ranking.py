@@ -69,7 +69,7 @@ def choose_weights(
     points = [current, *grid()]
     jobs = [(knowledge, fold, settings, points) for fold in folds]
     hits = np.concatenate(map_folds(_hits_of_fold, jobs, workers, progress))
-    shares = hits.mean(axis=0) if len(hits) else np.zeros(len(points))
+    shares = hits.mean(axis=0)  # at least MIN_QUESTIONS rows
     current_top1 = float(shares[0])
     top1, phrase, char = max(
         ((float(share), *point) for share, point in zip(shares[1:], points[1:], strict=True)),

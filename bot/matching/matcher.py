@@ -170,13 +170,21 @@ class Matcher:
             scoring = self._scorings[text] = self._score(text)
         return Scoring(list(scoring.ranked), dict(scoring.features), scoring.declined)
 
-    def _score(self, text: str) -> Scoring:
-        """The ranking and the signals the confidence model reads, worked out."""
+    def _read(self, text: str) -> tuple[list[str], list[str], frozenset[str]] | None:
+        """The message's words, its content words and the real words among them; None when there is
+        nothing to match (no content word, or no entry)."""
         words = list(dict.fromkeys(meaning_tokens(text)))  # a repeated word adds nothing new
         content = [word for word in words if word not in MARKER_WORDS]
         if not content or not self.entries:
+            return None
+        return words, content, self._real_words(text, words)
+
+    def _score(self, text: str) -> Scoring:
+        """The ranking and the signals the confidence model reads, worked out."""
+        read = self._read(text)
+        if read is None:
             return Scoring([], {})
-        real = self._real_words(text, words)
+        words, content, real = read
         parts = self._ranking_parts(words, content, real)
         lexical = parts.lexical(self.settings.phrase_weight)
         chars = parts.chars
@@ -214,11 +222,8 @@ class Matcher:
 
     def ranking_parts(self, text: str) -> RankingParts | None:
         """The three scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
-        words = list(dict.fromkeys(meaning_tokens(text)))
-        content = [word for word in words if word not in MARKER_WORDS]
-        if not content or not self.entries:
-            return None
-        return self._ranking_parts(words, content, self._real_words(text, words))
+        read = self._read(text)
+        return None if read is None else self._ranking_parts(*read)
 
     def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str]) -> RankingParts:
         coverage = self.coverage.scores(words, real)

@@ -116,7 +116,7 @@ def stats_message(report: dict[str, Any], lang: str = "nb", comparison: Comparis
          else f"Answered: {totals['answered']} ({percent(report['answered_share'], lang)}) · suggestions: "
          f"{totals['ambiguous']} · not answered: {totals['fallback']} · written directly to staff: "
          f"{totals['to_staff']}"),
-        *_unanswered_parts(totals.get("unanswered_parts", 0), lang),
+        *_unanswered_parts(totals["unanswered_parts"], lang),
         (f"Sendt videre til ansatte: {handoffs['opened']}, besvart av ansatte: {handoffs['answered']}" if nb
          else f"Passed on to staff: {handoffs['opened']}, answered by staff: {handoffs['answered']}")
         + _median(handoffs["median_minutes_to_first_answer"], lang),
