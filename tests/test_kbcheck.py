@@ -62,7 +62,7 @@ def test_the_bank_knowledge_base_passes_with_its_own_config() -> None:
     assert "OK" in result.output
 
 
-def test_colliding_questions_under_two_ids_are_an_error(tmp_path: Path) -> None:
+def test_colliding_questions_under_two_ids_are_a_warning_that_names_both(tmp_path: Path) -> None:
     write_knowledge(
         tmp_path,
         *required(
@@ -71,13 +71,29 @@ def test_colliding_questions_under_two_ids_are_an_error(tmp_path: Path) -> None:
         ),
     )
     problems = [p for p in check_knowledge(tmp_path, required_ids=REQUIRED_IDS) if p.note and p.note.key == "collision"]
-    assert len(problems) == 1
+    assert len(problems) == 1 and problems[0].severity == "warning"
     lines = (tmp_path / "entries.yaml").read_text("utf-8").splitlines()
     assert "grundere" in lines[problems[0].line - 1]
     assert str(problems[0]).startswith(f"{tmp_path / 'entries.yaml'}:{problems[0].line}: ")
     assert "oppføring `course-b`, alternativt spørsmål 1 (nb): spørsmålet «finnes det kurs for grundere»" in str(
         problems[0])
-    assert "rephrase one, or keep it under one entry only" in problems[0].render("en")
+    assert "the bot has to guess between them: rephrase one, or keep it under one entry only" in problems[0].render(
+        "en")
+
+
+def test_a_dataset_with_a_phrasing_under_two_intents_passes_kb_check(tmp_path: Path) -> None:
+    """Knowledge bases built from labelled data hold such pairs: kb check warns and exits 0."""
+    folder = write_knowledge(
+        tmp_path / "kb",
+        entry("where-are-you-from", questions={"en": ["where are you from", "which country are you from"]}),
+        entry("where-do-you-live", questions={"en": ["where you from", "where do you live"]}),
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(f"knowledge:\n  dir: {folder}\n  required_ids: []\n  languages: [en]\n", "utf-8")
+    result = CliRunner().invoke(cli, ["kb", "check", "--config", str(config), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: entry `where-do-you-live`, alternate question 1 (en): the question \"where you from\" is " \
+           "nearly the same as \"where are you from\" in entry `where-are-you-from`" in result.output
 
 
 @pytest.mark.parametrize(

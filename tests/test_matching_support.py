@@ -12,8 +12,10 @@ def test_a_near_miss_rests_on_one_word_and_a_described_situation_on_several(engi
     near_miss = engine.matcher.match("konferanse for lærere om mobbing").features
     situation = engine.matcher.match(
         "Jeg har sagt opp jobben og vil starte egen nettbutikk, hvem kan hjelpe meg å starte bedrift?").features
-    assert near_miss["strongest_share"] == 1.0
-    assert situation["strongest_share"] < 0.5
+    # "konferanse" carries the near-miss (the function words "for" and "om" bring a little);
+    # the situation rests on many words, none of them carrying it alone.
+    assert near_miss["strongest_share"] > 0.75
+    assert situation["strongest_share"] < 0.25
     assert situation["supporting_words"] > near_miss["supporting_words"]
 
 

@@ -24,7 +24,7 @@ from bot.store.privacy import forget_user
 from tests.offline import Harness, config_for, harness_for, terminal_chat
 
 TWO_CARDS = "Hvor er turistkontoret, og hva er Visit Drammensregionen?"
-CARD_AND_UNSURE = "Finnes det kurs for nye bedrifter, og hvem snakker jeg med etterpå?"
+CARD_AND_UNSURE = "Finnes det kurs for nye bedrifter, og hvem kan jeg prate med etterpå?"
 UNKNOWN_AND_CARD = "Hvor kan jeg parkere i sentrum, og finnes det kurs for etablerere?"
 CONTACT = {"contact": {"email": "post@example.invalid"}}
 
@@ -62,7 +62,7 @@ def test_each_part_is_finished_like_a_reply_of_its_own(services: Services) -> No
     source = services.engines.engine.knowledge.entries["establisher-courses"].source
     assert source and source in card.footer  # the answer's source under its card
     assert "{unit}" not in card.text + card.footer + unsure.text
-    assert unsure.text.startswith("«hvem snakker jeg med etterpå?»") and unsure.suggestions
+    assert unsure.text.startswith("«hvem kan jeg prate med etterpå?»") and unsure.suggestions
     declined, answered = services.assistant.ask(sender, UNKNOWN_AND_CARD).reply.parts
     assert declined.text == "«Hvor kan jeg parkere i sentrum»: det vet jeg dessverre ikke noe om."
     assert answered.entry_id == "establisher-courses"
@@ -180,7 +180,7 @@ async def test_telegram_offers_an_unsure_part_and_says_an_unknown_one_in_a_line(
     await bot.say(CARD_AND_UNSURE)
     card, unsure = bot.request.sent()
     assert card["text"].startswith("<b>Kurs for etablerere</b>")
-    assert unsure["text"] == "«hvem snakker jeg med etterpå?» – mente du …"
+    assert unsure["text"] == "«hvem kan jeg prate med etterpå?» – mente du …"
     parent = bot.rows("kind = 'message'")[0]["id"]
     assert (f"e:contact:{parent}" in [data for _, data in bot.request.buttons(unsure)])
     bot.request.calls.clear()

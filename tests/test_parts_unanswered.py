@@ -28,7 +28,7 @@ from tests.offline import config_for, harness_for
 
 NOVEMBER = parse_period("2026-11")
 UNKNOWN_AND_CARD = "Hvor kan jeg parkere i sentrum, og finnes det kurs for etablerere?"
-CARD_AND_UNSURE = "Finnes det kurs for nye bedrifter, og hvem snakker jeg med etterpå?"
+CARD_AND_UNSURE = "Finnes det kurs for nye bedrifter, og hvem kan jeg prate med etterpå?"
 PARKING = "Hvor kan jeg parkere i sentrum"
 MARK = "del av et spørsmål som også fikk svar"
 STAFF_ID = 4242
@@ -59,8 +59,8 @@ def pick(log: InquiryLog, update_id: int, parent: int, entry: str, user: str = "
 
 @pytest.mark.parametrize("text", [
     "Kan dere ringe meg på 41 23 45 67, og hvor finnes det kurs for etablerere?",
-    "Hvor kan jeg parkere i sentrum? Skriv til kari@example.no; hvem snakker jeg med etterpå?",
-    "Mitt nummer er 4123 4567?\nhvem snakker jeg med etterpå?",
+    "Hvor kan jeg parkere i sentrum? Skriv til kari@example.no; hvem kan jeg prate med etterpå?",
+    "Mitt nummer er 4123 4567?\nhvem kan jeg prate med etterpå?",
 ])
 def test_redaction_markers_leave_the_split_points_where_they_were(text: str) -> None:
     original, stored = candidate_parts(text), candidate_parts(redact(text))
@@ -137,7 +137,7 @@ def test_a_pick_for_the_unsure_part_suggests_the_parts_words(log: InquiryLog) ->
                  suggested='["contact"]')
     pick(log, 8, parent, "funding", "cara")
     (phrasing,) = [s for s in SuggestionBox(log.db).refresh() if s.kind == "phrasing"]
-    assert (phrasing.text, phrasing.entry, phrasing.count) == ("hvem snakker jeg med etterpå?", "contact", 2)
+    assert (phrasing.text, phrasing.entry, phrasing.count) == ("hvem kan jeg prate med etterpå?", "contact", 2)
 
 
 def none_of_these(log: InquiryLog, update_id: int, parent: int, user: str = "anna") -> None:
@@ -151,9 +151,9 @@ def test_none_of_these_for_the_one_unsure_part_lists_that_part(log: InquiryLog) 
     parent = ask(log, 1, CARD_AND_UNSURE, "answered", ["answered", "ambiguous"], suggested='["contact"]')
     none_of_these(log, 2, parent)
     (group,) = unanswered_groups(log.db, NOVEMBER)
-    assert (group.example, group.count, group.parts) == ("hvem snakker jeg med etterpå?", 1, 1)
+    assert (group.example, group.count, group.parts) == ("hvem kan jeg prate med etterpå?", 1, 1)
     (suggestion,) = SuggestionBox(log.db).refresh()
-    assert (suggestion.kind, suggestion.text) == ("unanswered", "hvem snakker jeg med etterpå?")
+    assert (suggestion.kind, suggestion.text) == ("unanswered", "hvem kan jeg prate med etterpå?")
     # Two unsure parts: the press cannot be told apart, so the whole message is listed as before.
     two = ask(log, 3, "Finnes det kurs for nye bedrifter? Hvem hjelper meg videre? Hva koster det å leie lokaler?",
               "answered", ["answered", "ambiguous", "ambiguous"], user="bob")
@@ -206,5 +206,5 @@ async def test_staff_see_the_unsure_part_turned_down_in_unanswered(tmp_path: Pat
         await harness.press(f"n:{parent}", user_id=5)
         await harness.say("/unanswered", user_id=STAFF_ID)
         listed = harness.request.last_text()
-        assert "«hvem snakker jeg med etterpå?»" in listed and MARK in listed
+        assert "«hvem kan jeg prate med etterpå?»" in listed and MARK in listed
         assert "kurs for nye bedrifter" not in listed

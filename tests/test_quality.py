@@ -21,28 +21,29 @@ from tests.conftest import ROOT
 
 # Per file: the figures reached, rounded down by about one question's worth.
 BARS: dict[str, dict[str, float]] = {
-    "questions.yaml": {"answer_accuracy": 0.95, "top3_recall": 0.99, "rejection_rate": 0.96},
-    "questions-c.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.99, "rejection_rate": 0.95},
-    "questions-d.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.99, "rejection_rate": 0.95},
-    "questions-h.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.97},
-    "questions-j.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.99, "rejection_rate": 0.93},
-    "holdout.yaml": {"answer_accuracy": 0.88, "top3_recall": 0.97, "rejection_rate": 0.93},
-    # 0.81: the ranking that weighs the closest alternate question and character n-grams more
-    # answers 4.9 points more of its in-scope questions, and confidently answers three of its
-    # out-of-scope ones (every other held-out set rejects as many or more than before).
-    "holdout-e.yaml": {"answer_accuracy": 0.93, "top3_recall": 0.99, "rejection_rate": 0.81},
-    "holdout-f.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.98, "rejection_rate": 0.90},
-    "holdout-g.yaml": {"answer_accuracy": 0.90, "top3_recall": 0.99, "rejection_rate": 0.93},
-    "holdout-h.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.98, "rejection_rate": 0.92},
+    "questions.yaml": {"answer_accuracy": 0.96, "top3_recall": 0.99, "rejection_rate": 0.98},
+    "questions-c.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.99, "rejection_rate": 0.97},
+    # top-3 0.98 and rejection 0.93 (were 0.99 and 0.95), questions-h rejection 0.95 (was 0.97): with
+    # function words as terms of their own one long learner's message has its entry fourth, and one
+    # more out-of-scope question of each set is answered; both sets answer 2.1 and 2.5 points more.
+    "questions-d.yaml": {"answer_accuracy": 0.93, "top3_recall": 0.98, "rejection_rate": 0.93},
+    "questions-h.yaml": {"answer_accuracy": 0.97, "top3_recall": 0.99, "rejection_rate": 0.95},
+    "questions-j.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.95},
+    "holdout.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.98, "rejection_rate": 0.93},
+    "holdout-e.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.88},
+    "holdout-f.yaml": {"answer_accuracy": 0.94, "top3_recall": 0.99, "rejection_rate": 0.90},
+    "holdout-g.yaml": {"answer_accuracy": 0.92, "top3_recall": 0.99, "rejection_rate": 0.93},
+    # top-3 0.97 (was 0.98): with function words as terms two of its questions have their entry
+    # fourth; the six held-out sets together answer 1.2 points more, rejecting as many.
+    "holdout-h.yaml": {"answer_accuracy": 0.91, "top3_recall": 0.97, "rejection_rate": 0.92},
 }
-# questions-c.yaml 0.02 (was 0.015) and its rejection bar 0.95 (was 0.97): with the decline entries'
-# near-miss phrasings and the refit it answers one more of its 45 out-of-scope questions wrongly.
-# holdout.yaml 0.03 and holdout-e.yaml 0.045 (were 0.02 and 0.035): the same ranking gives two more
-# confident wrong answers on each, and eight and three fewer on holdout-f and holdout-g.
-MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.02, "questions-c.yaml": 0.02, "questions-d.yaml": 0.03,
-                         "questions-h.yaml": 0.015, "questions-j.yaml": 0.04, "holdout.yaml": 0.03,
-                         "holdout-e.yaml": 0.045, "holdout-f.yaml": 0.03, "holdout-g.yaml": 0.025,
-                         "holdout-h.yaml": 0.04}
+# questions-h.yaml 0.02 (was 0.015), holdout-f.yaml 0.035 (was 0.03) and holdout-h.yaml 0.05 (was
+# 0.04): with function words as terms of their own each gives one or two more confident wrong
+# answers, while holdout-e gives three fewer and questions, questions-c and questions-j one or two.
+MAX_WRONG_ANSWER_RATE = {"questions.yaml": 0.01, "questions-c.yaml": 0.015, "questions-d.yaml": 0.03,
+                         "questions-h.yaml": 0.02, "questions-j.yaml": 0.03, "holdout.yaml": 0.03,
+                         "holdout-e.yaml": 0.03, "holdout-f.yaml": 0.035, "holdout-g.yaml": 0.025,
+                         "holdout-h.yaml": 0.05}
 # The older sets cover the classic kinds; the newer ones the styles those lacked.
 KINDS = {"typo", "long", "short", "nynorsk", "paraphrase", "oos"}
 NEW_KINDS = {"voice", "mixed", "multi", "learner", "nearmiss"}
@@ -109,8 +110,11 @@ def test_questions_asked_together_are_rarely_answered_wrongly(multi_figures: dic
 
 
 # The bank knowledge base (another domain, English), calibrated by `kb tune` on itself alone.
-BANK_BARS = {"top1_accuracy": 0.845, "rejection_rate": 0.95}
-BANK_MAX_WRONG = 0.02
+# Rejection 0.935 and wrong 0.025 (were 0.95 and 0.02): function words as terms rank its entries
+# better (top-1 85.5 → 87.0 %), and kb tune's thresholds let two more of its 150 out-of-scope
+# questions through; the goals for another domain (≥ 90 % rejected, ≤ 3 % wrong) still hold.
+BANK_BARS = {"top1_accuracy": 0.86, "rejection_rate": 0.935}
+BANK_MAX_WRONG = 0.025
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from bot.knowledge.folds import deal_folds, fold_matcher
 from bot.knowledge.model import KnowledgeBase, load_knowledge
 from bot.knowledge.ranking import MIN_GAIN, _hits_of_fold, choose_weights, grid
 from bot.matching.matcher import RERANK_DEPTH, Matcher
-from bot.matching.normalise import MARKER_WORDS, meaning_tokens
+from bot.matching.normalise import FUNCTION_WORDS, term_tokens
 from tests.conftest import ROOT
 
 BANK_CONFIG = ROOT / "bench" / "data" / "bank" / "config.yaml"
@@ -36,8 +36,8 @@ def bank() -> KnowledgeBase:
 def fused_as_written(matcher: Matcher, text: str, phrase_weight: float, char_weight: float) -> np.ndarray:
     """The ranking score spelt out: coverage, plus the closest alternate question of the entries
     coverage ranks highest, then the character n-grams."""
-    words = list(dict.fromkeys(meaning_tokens(text)))
-    content = [word for word in words if word not in MARKER_WORDS]
+    words = list(dict.fromkeys(term_tokens(text)))
+    content = [word for word in words if word not in FUNCTION_WORDS]
     coverage = matcher.coverage.scores(words, matcher._real_words(text, words))
     lexical = (1 - phrase_weight) * np.minimum(coverage, 1.0)
     rerank = [int(i) for i in np.argsort(-coverage, kind="stable")[:RERANK_DEPTH] if coverage[i] > 0]
@@ -92,9 +92,9 @@ def test_a_small_knowledge_base_keeps_its_weights(bank: KnowledgeBase) -> None:
 def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
     chosen = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
     assert chosen.exit_code == 0, chosen.output
-    assert "Ranking weights chosen: phrase_weight 0.4, char_weight 0.35" in chosen.output
+    assert "Ranking weights chosen: phrase_weight 0.1, char_weight 0.6" in chosen.output
     block = yaml.safe_load(chosen.output.split("For config.yaml:")[1])["matching"]
-    assert (block["phrase_weight"], block["char_weight"]) == (0.4, 0.35)
+    assert (block["phrase_weight"], block["char_weight"]) == (0.1, 0.6)
     kept = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG), "--keep-ranking"])
     block = yaml.safe_load(kept.output.split("For config.yaml:")[1])["matching"]
     assert "Ranking weights" not in kept.output and (block["phrase_weight"], block["char_weight"]) == (0.25, 0.35)

@@ -155,8 +155,10 @@ def near_duplicates(texts: Sequence[str], cutoff: float = COLLISION_CUTOFF) -> I
 def _collisions(base: KnowledgeBase) -> list[Problem]:
     """Near-identical alternate questions under two ids make the matcher toss a coin.
 
-    Questions that differ by a word that carries their meaning ("not", "why", "my") are different
-    questions, however alike the rest.
+    A warning, not an error: the bot still answers (one of the two entries wins), and knowledge
+    bases built from real traffic or a labelled dataset always hold a few such pairs; the editor
+    decides which entry the phrasing belongs to. Questions that differ by a word that carries their
+    meaning ("not", "why", "my") are different questions, however alike the rest.
     """
     questions = [question for question in _questions(base) if question.normalised]
     # Identical texts once each: a phrasing repeated a hundred times is one row, not a hundred.
@@ -171,7 +173,7 @@ def _collisions(base: KnowledgeBase) -> list[Problem]:
     problems = []
     for pair in sorted(pair for pair in pairs if pair is not None):
         first, second = questions[pair[0]], questions[pair[1]]
-        problems.append(problem(second.file, second.line, "collision",
+        problems.append(problem(second.file, second.line, "collision", severity="warning",
                                 subject=question_subject(second.entry_id, second.lang, second.number),
                                 text=second.text, other=first.text, other_id=first.entry_id,
                                 where=f"{first.file}:{first.line}"))

@@ -172,9 +172,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "(knowledge.required_ids) — add it back"},
     # kb check's own findings
     "collision": {"nb": "spørsmålet «{text}» er nesten likt «{other}» i oppføring `{other_id}` ({where}) — "
-                        "formuler det ene om, eller behold det i bare én av oppføringene",
+                        "boten må gjette mellom dem: formuler det ene om, eller behold det i bare én av oppføringene",
                   "en": "the question \"{text}\" is nearly the same as \"{other}\" in entry `{other_id}` ({where}) — "
-                        "rephrase one, or keep it under one entry only"},
+                        "the bot has to guess between them: rephrase one, or keep it under one entry only"},
     "few_questions": {"nb": "har bare {questions} på {language} — legg til flere formuleringer folk faktisk bruker",
                       "en": "has only {questions} in {language} — add more phrasings people really use"},
     "count_questions_one": {"nb": "{count} alternativt spørsmål", "en": "{count} alternate question"},

@@ -23,13 +23,13 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.model import Entry
 from bot.matching.evidence import Evidence, sum_contributions
 from bot.matching.normalise import (
-    MARKER_WORDS,
+    FUNCTION_WORDS,
     STOP_WORDS,
     concept,
     concept_words,
     content_tokens,
-    meaning_tokens,
     surface_stems,
+    term_tokens,
     terms,
     tokens,
 )
@@ -48,7 +48,6 @@ LONG_MESSAGE_MASS = 3.0  # words' worth of top weight before a long message stop
 LONG_MESSAGE_DILUTION = 0.2  # how much each further word's weight still dilutes
 COURTESY_DILUTION = 0.5  # how much "thanks"/"hello" weight counts against content entries
 DECLINE_UNKNOWN = True  # a word only decline entries use does not count as known to the knowledge base
-MARKERS = True  # marker words ("not", "why", "my") are terms too; unknown ones weigh nothing
 TERM_CACHE_SIZE = 50_000
 MIN_PART_LENGTH = 4
 
@@ -110,7 +109,7 @@ class CoverageScorer:
             item = cache.get(f"!{word}" if TYPO_GUARD and word in real else word) or self._evidence(word, word in real)
             if item.rows is not None:
                 (courtesy if item.courtesy else topical).append(item)
-            elif not (MARKERS and word in MARKER_WORDS):  # a marker word no entry uses says nothing against any
+            elif word not in FUNCTION_WORDS:  # a function word no entry uses says nothing against any
                 unknown.append(item.weight)
         explained_content = sum_contributions(topical, len(self.entries))
         explained = explained_content + sum_contributions(courtesy, len(self.entries))
@@ -224,7 +223,7 @@ class CoverageScorer:
         if needed is None:
             if len(self._needs_lexicon) >= TERM_CACHE_SIZE:
                 self._needs_lexicon.clear()
-            needed = not (word.isdigit() or len(word) <= 2 or word in MARKER_WORDS) and not self._directly_known(word)
+            needed = not (word.isdigit() or len(word) <= 2 or word in FUNCTION_WORDS) and not self._directly_known(word)
             self._needs_lexicon[word] = needed
         return needed
 
@@ -282,16 +281,14 @@ def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:
 
 
 def word_terms(word: str) -> tuple[str, ...]:
-    """A word's terms; a marker word ("not", "når") is a term of its own, never a stem that another
-    word shares once folded ("nærheten" stems to "nar", like "når")."""
-    return (f"~{word}",) if word in MARKER_WORDS else terms(word)
+    """A word's terms; a function word ("not", "når", "your") is a term of its own, never a stem that
+    another word shares once folded ("nærheten" stems to "nar", like "når")."""
+    return (f"~{word}",) if word in FUNCTION_WORDS else terms(word)
 
 
 def text_terms(text: str) -> set[str]:
-    """The terms of a text's content words (all of its words when it has only stop words)."""
-    words = (meaning_tokens(text) if MARKERS else [word for word in tokens(text) if word not in STOP_WORDS]) or tokens(
-        text)
-    return {term for word in words for term in word_terms(word)}
+    """The terms of all of a text's words."""
+    return {term for word in term_tokens(text) for term in word_terms(word)}
 
 
 def _known_forms(entries: list[Entry], vocabulary: frozenset[str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
-from bot.matching.normalise import MARKER_WORDS, content_tokens, content_words, fold, meaning_tokens, token_tuple
+from bot.matching.normalise import FUNCTION_WORDS, content_tokens, content_words, fold, term_tokens, token_tuple
 from bot.matching.support import support
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
@@ -173,8 +173,8 @@ class Matcher:
     def _read(self, text: str) -> tuple[list[str], list[str], frozenset[str]] | None:
         """The message's words, its content words and the real words among them; None when there is
         nothing to match (no content word, or no entry)."""
-        words = list(dict.fromkeys(meaning_tokens(text)))  # a repeated word adds nothing new
-        content = [word for word in words if word not in MARKER_WORDS]
+        words = list(dict.fromkeys(term_tokens(text)))  # a repeated word adds nothing new
+        content = [word for word in words if word not in FUNCTION_WORDS]
         if not content or not self.entries:
             return None
         return words, content, self._real_words(text, words)

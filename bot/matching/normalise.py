@@ -124,12 +124,22 @@ my mine your yours our ours their theirs his her min mitt mine din ditt dine der
 hennar
 """
 MARKER_WORDS: frozenset[str] = frozenset(tokens(_MARKER_WORDS_TEXT))
+# In matching every stop word and marker word is a term of its own, weighed by how rare it is in
+# the knowledge base like any other term: "what is your name" and "who made you" are told apart by
+# them, while "the" or "jeg", in nearly every entry, weigh next to nothing. They are never typos of
+# a topic word and never count against an entry when the knowledge base does not use them.
+FUNCTION_WORDS: frozenset[str] = STOP_WORDS | MARKER_WORDS
 _NOT = re.compile(r"n[\'’]t\b", re.IGNORECASE)
 
 
 def meaning_tokens(text: str) -> list[str]:
     """Tokens without stop words, but with the marker words ("not", "why", "my") and "n't" as "not"."""
     return [token for token in token_tuple(_NOT.sub(" not", text)) if token in MARKER_WORDS or token not in STOP_WORDS]
+
+
+def term_tokens(text: str) -> list[str]:
+    """Every token, "n't" as "not": what the matcher scores (function words weigh by their rarity)."""
+    return list(token_tuple(_NOT.sub(" not", text)))
 
 
 def stems(token: str) -> tuple[str, ...]:
