@@ -17,9 +17,11 @@ topics the knowledge base recognises) are handled as the matcher handles them. T
 questions they are scored on, the baselines and ``matcher_tuned`` are measured in-sample, which
 flatters them; ``matcher`` is in-sample only on the files its settings were fitted on.
 
-The bank knowledge base (``bench/data/bank/``: English, another domain, 40 entries) is measured too:
-the matcher with the settings ``naeringsbot kb tune`` finds for it alone (its own alternate questions
-and the shipped corpus, no test questions), on its test questions, next to the same baselines.
+Knowledge bases of other domains (``bench/data/``, English: the hand-written bank one, and ones built
+from the public intent datasets CLINC150 and Banking77, see bench/data/README.md) are measured too:
+the matcher with the settings ``naeringsbot kb tune`` finds for each alone (its own alternate
+questions and the shipped corpus, no test questions), on its test questions, next to the same
+baselines.
 
 Usage: python bench/quality.py [--quick] [--json] [FILE ...]   (default: every knowledge/eval/*.yaml)
 """
@@ -71,7 +73,8 @@ GRID_POINTS = (66, 41, 11)  # answer × gap × suggest, as many as bot/knowledge
 QUICK_GRID_POINTS = (21, 11, 6)
 QUICK_SAMPLE = 3  # --quick: every third question of each file
 BASELINES: dict[str, type[Any]] = {"wratio": WRatioRanker, "bm25": BM25Ranker, "char_tfidf": CharTfidfRanker}
-BANK = Path(__file__).resolve().parent / "data" / "bank"
+DATA = Path(__file__).resolve().parent / "data"
+OTHER_DOMAINS = ("bank", "clinc150", "banking77")  # bench/data/ folders: config, knowledge/, test questions
 
 
 def figures_of(matcher: Any, knowledge: KnowledgeBase, questions: list[TestQuestion]) -> dict[str, Any]:
@@ -114,7 +117,7 @@ def compare(files: list[Path], quick: bool) -> dict[str, Any]:
                                      "from": f"tuned on {set_name}"}
             systems[system]["by_file"][set_name] = figures
     headline = "all" if "all" in sets else next(iter(sets))
-    bank = bank_figures(quick)
+    other = {name: other_domain_figures(DATA / name, quick) for name in OTHER_DOMAINS}
     for figures_by_file in systems.values():
         figures_by_file.update(figures_by_file["by_file"][headline])
     return {
@@ -124,23 +127,23 @@ def compare(files: list[Path], quick: bool) -> dict[str, Any]:
         "constraints": {"max_wrong": MAX_WRONG, "min_rejection": MIN_REJECTION},
         "baseline_build_ms": build_ms,
         "systems": systems,
-        "bank": bank,
+        "other_domains": other,
         "machine": machine(),
     }
 
 
-def bank_figures(quick: bool) -> dict[str, Any]:
-    """The bank knowledge base: the matcher tuned on it alone by ``kb tune``, and the baselines."""
-    config = load_config(BANK / "config.yaml")
+def other_domain_figures(folder: Path, quick: bool) -> dict[str, Any]:
+    """A knowledge base of another domain: the matcher tuned on it alone by ``kb tune``, and the baselines."""
+    config = load_config(folder / "config.yaml")
     knowledge = load_knowledge(config.knowledge_dir)
     started = time.perf_counter()
     settings = calibrate(Matcher(knowledge, MatchingSettings()), config.knowledge.languages).settings
     tune_s = round(time.perf_counter() - started, 1)
-    questions = questions_in(BANK / "test-questions.yaml")[:: QUICK_SAMPLE if quick else 1]
+    questions = questions_in(folder / "test-questions.yaml")[:: QUICK_SAMPLE if quick else 1]
     matcher = Matcher(knowledge, settings)
     systems: dict[str, Any] = {"matcher": figures_of(matcher, knowledge, questions)}
     systems["matcher"]["thresholds"] = {"answer": settings.answer_threshold, "suggest": settings.suggest_threshold,
-                                        "gap": settings.min_gap, "from": "kb tune on the bank knowledge base alone"}
+                                        "gap": settings.min_gap, "from": "kb tune on this knowledge base alone"}
     for name, ranker_class in BASELINES.items():
         ranker = RankedOnce(DeclineAware(ranker_class(knowledge), knowledge))
         rankings = [ranker.ranking(question.q) for question in questions]
@@ -149,7 +152,7 @@ def bank_figures(quick: bool) -> dict[str, Any]:
                                       MAX_WRONG, MIN_REJECTION)
         systems[name] = figures_of(ThresholdMatcher(ranker, chosen), knowledge, questions)
         systems[name]["thresholds"] = {"answer": chosen.answer, "suggest": chosen.suggest, "gap": chosen.gap,
-                                       "from": "tuned on the bank test questions"}
+                                       "from": "tuned on these test questions"}
     return {"entries": len(knowledge), "questions": len(questions), "tune_s": tune_s, "systems": systems}
 
 
@@ -180,22 +183,23 @@ def report(result: dict[str, Any]) -> str:
                 ],
             ),
         ]
-    bank = result["bank"]
-    first = bank["systems"]["matcher"]
-    lines += [
-        "",
-        f"bank knowledge base ({bank['entries']} entries, English; matcher tuned by kb tune on it alone in "
-        f"{bank['tune_s']} s): {first['total']} test questions ({first['in_scope']} in scope, "
-        f"{first['out_of_scope']} out)",
-        table(
-            ["system", "answer/suggest/gap", "answer acc.", "top-1", "top-3", "rejection", "wrong", "p50 µs", "p99 µs"],
-            [
-                [name, _thresholds(figures["thresholds"]), *[_pct(figures[key]) for key in FIGURES],
-                 figures["match_latency_us"]["p50"], figures["match_latency_us"]["p99"]]
-                for name, figures in bank["systems"].items()
-            ],
-        ),
-    ]
+    for name, other in result["other_domains"].items():
+        first = other["systems"]["matcher"]
+        lines += [
+            "",
+            f"{name} knowledge base (bench/data/{name}: {other['entries']} entries, English; matcher tuned by kb tune "
+            f"on it alone in {other['tune_s']} s): {first['total']} test questions ({first['in_scope']} in scope, "
+            f"{first['out_of_scope']} out)",
+            table(
+                ["system", "answer/suggest/gap", "answer acc.", "top-1", "top-3", "rejection", "wrong", "p50 µs",
+                 "p99 µs"],
+                [
+                    [system, _thresholds(figures["thresholds"]), *[_pct(figures[key]) for key in FIGURES],
+                     figures["match_latency_us"]["p50"], figures["match_latency_us"]["p99"]]
+                    for system, figures in other["systems"].items()
+                ],
+            ),
+        ]
     lines += ["", machine_line()]
     return "\n".join(lines)
 

@@ -109,16 +109,21 @@ def test_questions_asked_together_are_rarely_answered_wrongly(multi_figures: dic
     assert multi_figures[name]["wrong_answer_rate"] <= MULTI_MAX_WRONG[name], shown(name, [])
 
 
-# The bank knowledge base (another domain, English), calibrated by `kb tune` on itself alone.
-# Rejection 0.935 and wrong 0.025 (were 0.95 and 0.02): function words as terms rank its entries
-# better (top-1 85.5 → 87.0 %), and kb tune's thresholds let two more of its 150 out-of-scope
-# questions through; the goals for another domain (≥ 90 % rejected, ≤ 3 % wrong) still hold.
-BANK_BARS = {"top1_accuracy": 0.86, "rejection_rate": 0.935}
-BANK_MAX_WRONG = 0.025
+# Knowledge bases of other domains (English, bench/data/README.md), each calibrated by `kb tune` on
+# itself alone: the hand-written bank one and two built from public intent datasets. Held out.
+# bank: rejection 0.935 and wrong 0.025 (were 0.95 and 0.02): function words as terms rank its
+# entries better (top-1 85.5 → 87.0 %), and kb tune's thresholds let two more of its 150
+# out-of-scope questions through; the goals for another domain (≥ 90 % rejected, ≤ 3 % wrong) hold.
+# clinc150 and banking77 have 10 and 8 alternate questions per intent, as the datasets give them:
+# fewer phrasings than their intents need to rank as well as the others (the README says how much).
+OTHER_BARS = {"bank": {"top1_accuracy": 0.86, "rejection_rate": 0.935},
+              "clinc150": {"top1_accuracy": 0.75, "rejection_rate": 0.98},
+              "banking77": {"top1_accuracy": 0.71, "rejection_rate": 0.98}}
+OTHER_MAX_WRONG = {"bank": 0.025, "clinc150": 0.02, "banking77": 0.035}
 
 
-@pytest.fixture(scope="module")
-def bank_figures() -> dict[str, Any]:
+@pytest.fixture(scope="module", params=list(OTHER_BARS))
+def other_domain(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
     from types import SimpleNamespace
 
     from bot.config import MatchingSettings, load_config
@@ -126,17 +131,21 @@ def bank_figures() -> dict[str, Any]:
     from bot.knowledge.tuning import calibrate
     from bot.matching.matcher import Matcher
 
-    config = load_config(ROOT / "bench" / "data" / "bank" / "config.yaml")
+    folder = ROOT / "bench" / "data" / request.param
+    config = load_config(folder / "config.yaml")
     knowledge = load_knowledge(config.knowledge_dir)
     settings = calibrate(Matcher(knowledge, MatchingSettings()), config.knowledge.languages).settings
-    questions = load_questions(ROOT / "bench" / "data" / "bank" / "test-questions.yaml")
-    return evaluate(SimpleNamespace(matcher=Matcher(knowledge, settings), knowledge=knowledge), questions)  # type: ignore[arg-type]
+    questions = load_questions(folder / "test-questions.yaml")
+    engine = SimpleNamespace(matcher=Matcher(knowledge, settings), knowledge=knowledge)
+    return request.param, evaluate(engine, questions)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("metric", BANK_BARS)
-def test_another_domain_tuned_on_itself_stays_above_its_bar(bank_figures: dict[str, Any], metric: str) -> None:
-    assert bank_figures[metric] >= BANK_BARS[metric], "held out: its failures are not shown"
+def test_another_domain_tuned_on_itself_stays_above_its_bars(other_domain: tuple[str, dict[str, Any]]) -> None:
+    name, figures = other_domain
+    for metric, bar in OTHER_BARS[name].items():
+        assert figures[metric] >= bar, f"{name} {metric}: {figures[metric]} (held out: its failures are not shown)"
 
 
-def test_another_domain_tuned_on_itself_rarely_answers_wrongly(bank_figures: dict[str, Any]) -> None:
-    assert bank_figures["wrong_answer_rate"] <= BANK_MAX_WRONG, "held out: its failures are not shown"
+def test_another_domain_tuned_on_itself_rarely_answers_wrongly(other_domain: tuple[str, dict[str, Any]]) -> None:
+    name, figures = other_domain
+    assert figures["wrong_answer_rate"] <= OTHER_MAX_WRONG[name], f"{name} (held out: its failures are not shown)"

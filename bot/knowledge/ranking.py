@@ -11,6 +11,7 @@ kept scores again costs little, scoring the questions again for each point would
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,11 @@ from bot.knowledge.model import KnowledgeBase
 PHRASE_GRID = (0.1, 0.25, 0.4, 0.5, 0.65, 0.8)
 CHAR_GRID = (0.2, 0.35, 0.5, 0.6, 0.7)
 MIN_QUESTIONS = 50  # fewer in-scope alternate questions than this cannot tell the weights apart
-MIN_GAIN = 0.003  # share of questions other weights must rank first in addition to replace the config's
+# Other weights replace the config's only when they rank clearly more questions first: of the
+# questions one pair ranks first and the other not, the new pair's lead must be unlikely to be chance
+# (a one-sided sign test at 5 %). A share would be too strict for a large knowledge base and too
+# loose for a small one.
+MIN_LEAD_Z = 1.645
 
 
 @dataclass(frozen=True)
@@ -54,9 +59,10 @@ def choose_weights(
 ) -> RankingChoice:
     """The grid point that ranks the most in-scope alternate questions first (each scored without itself).
 
-    The weights of ``settings`` stay unless a grid point beats them by ``MIN_GAIN``: which weights
-    win then depends a little on where tuning starts, but a knowledge base whose questions do not
-    tell the weights apart keeps what it has. Equal shares go to the point nearest the current weights.
+    The weights of ``settings`` stay unless a grid point clearly beats them (``clearly_better``):
+    which weights win then depends a little on where tuning starts, but a knowledge base whose
+    questions do not tell the weights apart keeps what it has. Equal shares go to the point nearest
+    the current weights.
     """
     current = (settings.phrase_weight, settings.char_weight)
     folds = deal_folds(knowledge)
@@ -71,13 +77,21 @@ def choose_weights(
     hits = np.concatenate(map_folds(_hits_of_fold, jobs, workers, progress))
     shares = hits.mean(axis=0)  # at least MIN_QUESTIONS rows
     current_top1 = float(shares[0])
-    top1, phrase, char = max(
-        ((float(share), *point) for share, point in zip(shares[1:], points[1:], strict=True)),
-        key=lambda found: (found[0], -abs(found[1] - current[0]) - abs(found[2] - current[1])),
-    )
-    if top1 - current_top1 < MIN_GAIN:
-        phrase, char, top1 = *current, current_top1
-    return RankingChoice(phrase, char, top1=top1, current=current, current_top1=current_top1, questions=questions)
+    best = max(range(1, len(points)), key=lambda column: (
+        shares[column], -abs(points[column][0] - current[0]) - abs(points[column][1] - current[1])))
+    if not clearly_better(hits[:, best], hits[:, 0]):
+        best = 0
+    phrase, char = points[best]
+    return RankingChoice(phrase, char, top1=float(shares[best]), current=current, current_top1=current_top1,
+                         questions=questions)
+
+
+def clearly_better(new: np.ndarray, old: np.ndarray) -> bool:
+    """Whether the questions ``new`` ranks first and ``old`` does not outnumber the reverse by more
+    than chance would (the sign test over the questions the two disagree on)."""
+    wins = int(np.count_nonzero(new & ~old))
+    losses = int(np.count_nonzero(old & ~new))
+    return wins > losses and (wins - losses) >= MIN_LEAD_Z * math.sqrt(wins + losses)
 
 
 def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingSettings, list[tuple[float, float]]],
