@@ -110,16 +110,14 @@ def test_questions_asked_together_are_rarely_answered_wrongly(multi_figures: dic
 
 
 # Knowledge bases of other domains (English, bench/data/README.md), each calibrated by `kb tune` on
-# itself alone: the hand-written bank one and two built from public intent datasets. Held out.
-# bank: rejection 0.935 and wrong 0.025 (were 0.95 and 0.02): function words as terms rank its
-# entries better (top-1 85.5 → 87.0 %), and kb tune's thresholds let two more of its 150
-# out-of-scope questions through; the goals for another domain (≥ 90 % rejected, ≤ 3 % wrong) hold.
+# itself alone: the hand-written bank one (held out) and two built from public intent datasets (their
+# figures guided the changes to the ranking, though nothing is fitted on their test questions).
 # clinc150 and banking77 have 10 and 8 alternate questions per intent, as the datasets give them:
 # fewer phrasings than their intents need to rank as well as the others (the README says how much).
-OTHER_BARS = {"bank": {"top1_accuracy": 0.86, "rejection_rate": 0.935},
+OTHER_BARS = {"bank": {"top1_accuracy": 0.865, "rejection_rate": 0.95},
               "clinc150": {"top1_accuracy": 0.75, "rejection_rate": 0.98},
               "banking77": {"top1_accuracy": 0.71, "rejection_rate": 0.98}}
-OTHER_MAX_WRONG = {"bank": 0.025, "clinc150": 0.02, "banking77": 0.035}
+OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.02, "banking77": 0.035}
 
 
 @pytest.fixture(scope="module", params=list(OTHER_BARS))

@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -256,7 +257,7 @@ class CoverageScorer:
         Equal to rapidfuzz's ``token_sort_ratio``, but the phrases' words were sorted once at
         load, so a message costs one ``cdist`` of plain ``ratio``s over the entries' phrases.
         """
-        phrases = [phrase for index in indices for phrase in self._phrases[index]]
+        phrases = list(chain.from_iterable(self._phrases[index] for index in indices))
         if not phrases:
             return [0.0] * len(indices)
         ratios = process.cdist([" ".join(sorted(words))], phrases, scorer=fuzz.ratio, processor=None,

@@ -109,7 +109,8 @@ class Matcher:
         known_words = {
             word for entry in self.entries for _, text in entry_fields(entry) for word in content_tokens(text)
         }
-        self.coverage.warm(known_words)
+        # Function words are in nearly every message, and the commonest explain most entries.
+        self.coverage.warm(known_words | FUNCTION_WORDS)
         self.chars.warm(known_words)
 
     @property

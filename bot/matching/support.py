@@ -26,8 +26,8 @@ def support(
     contributions = []
     for word in words:
         evidence = coverage.evidence(word, word in real)
-        if evidence.vector is not None and not evidence.courtesy:
-            contributions.append(float(evidence.vector[best]))
+        if evidence.known and not evidence.courtesy:
+            contributions.append(evidence.contribution(best))
     total = sum(contributions)
     if total <= 0:
         return 1.0, 0.0
