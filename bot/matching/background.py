@@ -86,7 +86,10 @@ class Background:
         rows = np.concatenate([self._postings[term] for term in known])
         weights = np.concatenate([self._weights[term] for term in known])
         overlap = np.bincount(rows, weights=weights, minlength=len(self._mass))
-        dice = 2 * overlap / (message_mass + self._mass)
+        # Dice only where it is read: the corpus questions and the best entry's phrasings.
+        start = self._entry_rows
+        corpus = float((2 * overlap[start:] / (message_mass + self._mass[start:])).max())
         entry_rows = self._rows_of.get(best)
-        entry = float(dice[entry_rows].max()) if entry_rows is not None and len(entry_rows) else 0.0
-        return float(dice[self._entry_rows :].max()), entry
+        if entry_rows is None or not len(entry_rows):
+            return corpus, 0.0
+        return corpus, float((2 * overlap[entry_rows] / (message_mass + self._mass[entry_rows])).max())
