@@ -74,7 +74,8 @@ QUICK_GRID_POINTS = (21, 11, 6)
 QUICK_SAMPLE = 3  # --quick: every third question of each file
 BASELINES: dict[str, type[Any]] = {"wratio": WRatioRanker, "bm25": BM25Ranker, "char_tfidf": CharTfidfRanker}
 DATA = Path(__file__).resolve().parent / "data"
-OTHER_DOMAINS = ("bank", "clinc150", "banking77")  # bench/data/ folders: config, knowledge/, test questions
+OTHER_DOMAINS = ("bank", "clinc150", "clinc150-50", "banking77")  # bench/data/ folders (bench/data/README.md)
+QUICK_OTHER_DOMAINS = ("bank",)  # --quick: kb tune runs in full on each base (up to 20 s), so only the smallest
 
 
 def figures_of(matcher: Any, knowledge: KnowledgeBase, questions: list[TestQuestion]) -> dict[str, Any]:
@@ -117,7 +118,8 @@ def compare(files: list[Path], quick: bool) -> dict[str, Any]:
                                      "from": f"tuned on {set_name}"}
             systems[system]["by_file"][set_name] = figures
     headline = "all" if "all" in sets else next(iter(sets))
-    other = {name: other_domain_figures(DATA / name, quick) for name in OTHER_DOMAINS}
+    domains = QUICK_OTHER_DOMAINS if quick else OTHER_DOMAINS
+    other = {name: other_domain_figures(DATA / name, quick) for name in domains}
     for figures_by_file in systems.values():
         figures_by_file.update(figures_by_file["by_file"][headline])
     return {
