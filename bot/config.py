@@ -182,8 +182,10 @@ class MatchingSettings(Settings):
     ``phrase_weight`` and ``char_weight`` shape the ranking itself: how much the closest single
     alternate question and the character n-grams count beside the word coverage. The defaults
     suit a knowledge base of short, direct alternate questions; one whose entries also carry long
-    phrasings of situations gains from more weight on them. ``kb tune`` chooses them from the
-    alternate questions (``bot.knowledge.ranking``) before it fits the rest, which depends on them.
+    phrasings of situations gains from more weight on them. ``bm25_weight`` blends in BM25 over
+    each entry's pooled phrasings, which helps when entries have dozens of phrasings each (0: not
+    used, nor worked out). ``kb tune`` chooses the three from the alternate questions
+    (``bot.knowledge.ranking``) before it fits the rest, which depends on them.
     """
 
     answer_threshold: float = Field(0.8, ge=0, le=1)
@@ -193,6 +195,7 @@ class MatchingSettings(Settings):
     max_suggestions: int = Field(3, ge=1, le=5)
     phrase_weight: float = Field(0.25, ge=0, le=1)
     char_weight: float = Field(0.35, ge=0, le=1)
+    bm25_weight: float = Field(0.0, ge=0, le=1)
     confidence: ConfidenceSettings = ConfidenceSettings()
 
 

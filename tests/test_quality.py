@@ -114,10 +114,12 @@ def test_questions_asked_together_are_rarely_answered_wrongly(multi_figures: dic
 # figures guided the changes to the ranking, though nothing is fitted on their test questions).
 # clinc150 and banking77 have 10 and 8 alternate questions per intent, as the datasets give them:
 # fewer phrasings than their intents need to rank as well as the others (the README says how much).
+# clinc150's wrong bar 0.025 (was 0.02): with BM25 in its ranking (kb tune's choice there) it ranks 1.8
+# points more first and answers 2.9 more right, and 7 more of its 2,600 questions wrongly.
 OTHER_BARS = {"bank": {"top1_accuracy": 0.865, "rejection_rate": 0.95},
-              "clinc150": {"top1_accuracy": 0.75, "rejection_rate": 0.98},
+              "clinc150": {"top1_accuracy": 0.77, "rejection_rate": 0.98},
               "banking77": {"top1_accuracy": 0.71, "rejection_rate": 0.98}}
-OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.02, "banking77": 0.035}
+OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.025, "banking77": 0.035}
 
 
 @pytest.fixture(scope="module", params=list(OTHER_BARS))

@@ -63,12 +63,12 @@ def test_the_ranking_blends_coverage_phrases_and_characters_by_the_weights(
 
 def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank: KnowledgeBase) -> None:
     fold = deal_folds(bank)[0]
-    points = [(0.25, 0.35), (0.65, 0.6), (1.0, 0.0)]
+    points = [(0.25, 0.35, 0.0), (0.65, 0.6, 0.0), (1.0, 0.0, 0.0), (0.4, 0.2, 0.4)]
     hits = _hits_of_fold((bank, fold, MatchingSettings(), points))
     asked = [(entry_id, example.q) for entry_id, example in fold if example.expect]
-    for column, (phrase_weight, char_weight) in enumerate(points):
-        matcher = fold_matcher(bank, fold, MatchingSettings(phrase_weight=phrase_weight, char_weight=char_weight),
-                               background=())
+    for column, (phrase_weight, char_weight, bm25_weight) in enumerate(points):
+        settings = MatchingSettings(phrase_weight=phrase_weight, char_weight=char_weight, bm25_weight=bm25_weight)
+        matcher = fold_matcher(bank, fold, settings, background=())
         first = [matcher.score(question) for _, question in asked]
         ranked_first = [bool(s.ranked) and s.declined is None and s.ranked[0].entry_id == entry_id
                         for s, (entry_id, _) in zip(first, asked, strict=True)]
@@ -78,8 +78,8 @@ def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank
 def test_weights_that_rank_too_few_questions_first_are_replaced(bank: KnowledgeBase) -> None:
     poor = MatchingSettings(phrase_weight=1.0, char_weight=0.0)  # the closest phrasing alone
     choice = choose_weights(bank, poor, workers=1)
-    assert choice.changed and choice.measured and choice.current == (1.0, 0.0)
-    assert (choice.phrase_weight, choice.char_weight) in grid()
+    assert choice.changed and choice.measured and choice.current == (1.0, 0.0, 0.0)
+    assert (choice.phrase_weight, choice.char_weight, choice.bm25_weight) in grid()
     assert choice.top1 > choice.current_top1
 
 
@@ -99,6 +99,7 @@ def test_a_small_knowledge_base_keeps_its_weights(bank: KnowledgeBase) -> None:
     few = KnowledgeBase(topics=bank.topics, entries=dict(list(bank.entries.items())[:4]))
     choice = choose_weights(few, MatchingSettings(phrase_weight=0.4, char_weight=0.5), workers=1)
     assert not choice.measured and not choice.changed and (choice.phrase_weight, choice.char_weight) == (0.4, 0.5)
+    assert choice.bm25_weight == 0.0
 
 
 def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
@@ -116,5 +117,5 @@ def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
 def test_kb_tune_keeps_weights_no_other_pair_clearly_beats() -> None:
     result = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Ranking weights kept: phrase_weight 0.25, char_weight 0.35 rank ")
+    assert result.output.startswith("Ranking weights kept: phrase_weight 0.25, char_weight 0.35, bm25_weight 0.0 rank ")
     assert "no other weights do clearly better" in result.output.splitlines()[0]

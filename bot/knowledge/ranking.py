@@ -23,6 +23,7 @@ from bot.knowledge.model import KnowledgeBase
 
 PHRASE_GRID = (0.1, 0.25, 0.4, 0.5, 0.65, 0.8)
 CHAR_GRID = (0.2, 0.35, 0.5, 0.6, 0.7)
+BM25_GRID = (0.0, 0.2, 0.4)
 MIN_QUESTIONS = 50  # fewer in-scope alternate questions than this cannot tell the weights apart
 # Other weights replace the config's only when they rank clearly more questions first: of the
 # questions one pair ranks first and the other not, the new pair's lead must be unlikely to be chance
@@ -39,18 +40,19 @@ class RankingChoice:
     phrase_weight: float
     char_weight: float
     top1: float
-    current: tuple[float, float]
+    current: tuple[float, float, float]
     current_top1: float
     questions: int
     measured: bool = True  # False: too few alternate questions to choose, the weights were kept
+    bm25_weight: float = 0.0
 
     @property
     def changed(self) -> bool:
-        return (self.phrase_weight, self.char_weight) != self.current
+        return (self.phrase_weight, self.char_weight, self.bm25_weight) != self.current
 
 
-def grid() -> list[tuple[float, float]]:
-    return [(phrase, char) for phrase in PHRASE_GRID for char in CHAR_GRID]
+def grid() -> list[tuple[float, float, float]]:
+    return [(phrase, char, bm25) for phrase in PHRASE_GRID for char in CHAR_GRID for bm25 in BM25_GRID]
 
 
 def choose_weights(
@@ -64,26 +66,26 @@ def choose_weights(
     questions do not tell the weights apart keeps what it has. Equal shares go to the point nearest
     the current weights.
     """
-    current = (settings.phrase_weight, settings.char_weight)
+    current = (settings.phrase_weight, settings.char_weight, settings.bm25_weight)
     folds = deal_folds(knowledge)
     questions = sum(1 for fold in folds for _, example in fold if example.expect)
     if questions < MIN_QUESTIONS:
         if progress is not None:
             progress(len(folds), len(folds))
-        return RankingChoice(*current, top1=0.0, current=current, current_top1=0.0, questions=questions,
-                             measured=False)
+        return RankingChoice(current[0], current[1], top1=0.0, current=current, current_top1=0.0,
+                             questions=questions, measured=False, bm25_weight=current[2])
     points = [current, *grid()]
     jobs = [(knowledge, fold, settings, points) for fold in folds]
     hits = np.concatenate(map_folds(_hits_of_fold, jobs, workers, progress))
     shares = hits.mean(axis=0)  # at least MIN_QUESTIONS rows
     current_top1 = float(shares[0])
     best = max(range(1, len(points)), key=lambda column: (
-        shares[column], -abs(points[column][0] - current[0]) - abs(points[column][1] - current[1])))
+        shares[column], -sum(abs(weight - now) for weight, now in zip(points[column], current, strict=True))))
     if not clearly_better(hits[:, best], hits[:, 0]):
         best = 0
-    phrase, char = points[best]
+    phrase, char, bm25 = points[best]
     return RankingChoice(phrase, char, top1=float(shares[best]), current=current, current_top1=current_top1,
-                         questions=questions)
+                         questions=questions, bm25_weight=bm25)
 
 
 def clearly_better(new: np.ndarray, old: np.ndarray) -> bool:
@@ -94,7 +96,8 @@ def clearly_better(new: np.ndarray, old: np.ndarray) -> bool:
     return wins > losses and (wins - losses) >= MIN_LEAD_Z * math.sqrt(wins + losses)
 
 
-def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingSettings, list[tuple[float, float]]],
+def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingSettings,
+                             list[tuple[float, float, float]]],
                   ) -> np.ndarray:
     """Per in-scope question of the fold and per weight pair: would the pair rank its entry first?
 
@@ -109,7 +112,7 @@ def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingS
         parts = matcher.ranking_parts(question)
         if parts is None:
             continue
-        for column, (phrase_weight, char_weight) in enumerate(points):
-            fused = parts.fused(phrase_weight, char_weight)
+        for column, (phrase_weight, char_weight, bm25_weight) in enumerate(points):
+            fused = parts.fused(phrase_weight, char_weight, bm25_weight)
             hits[position, column] = fused[right] > 0 and int(np.argmax(fused)) == right
     return hits

@@ -299,7 +299,8 @@ def calibrate(
     if choose_ranking:
         ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
         if ranking.changed:
-            weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight}
+            weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight,
+                       "bm25_weight": ranking.bm25_weight}
             matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=weights))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
                                       settings=matcher.settings)

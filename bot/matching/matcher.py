@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.background import Background, corpus_questions
+from bot.matching.bm25 import Bm25Scorer
 from bot.matching.confidence import ConfidenceModel
 from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.lexicon import is_word, warm_in_background
@@ -186,10 +188,10 @@ class Matcher:
         if read is None:
             return Scoring([], {})
         words, content, real = read
-        parts = self._ranking_parts(words, content, real)
+        parts = self._ranking_parts(words, content, real, bm25=self.settings.bm25_weight > 0)
         lexical = parts.lexical(self.settings.phrase_weight)
         chars = parts.chars
-        fused = parts.blend(lexical, self.settings.char_weight)
+        fused = parts.blend(lexical, self.settings.char_weight, self.settings.bm25_weight)
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
@@ -222,15 +224,21 @@ class Matcher:
         return Scoring(ranked, features, declined)
 
     def ranking_parts(self, text: str) -> RankingParts | None:
-        """The three scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
+        """The scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
         read = self._read(text)
-        return None if read is None else self._ranking_parts(*read)
+        return None if read is None else self._ranking_parts(*read, bm25=True)
 
-    def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str]) -> RankingParts:
+    @cached_property
+    def bm25(self) -> Bm25Scorer:
+        """Built on first use: a knowledge base that does not weigh it (``bm25_weight`` 0) never needs it."""
+        return Bm25Scorer(self.entries)
+
+    def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str], bm25: bool = False,
+                       ) -> RankingParts:
         coverage = self.coverage.scores(words, real)
         rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
         return RankingParts(np.minimum(coverage, 1.0), rerank, self.coverage.phrase_similarities(content, rerank),
-                            self.chars.scores(content))
+                            self.chars.scores(content), self.bm25.scores(words) if bm25 else None)
 
 
 @dataclass(frozen=True)
@@ -240,13 +248,15 @@ class RankingParts:
     question (``phrases``).
 
     ``matching.phrase_weight`` blends coverage and the closest question into the word-level score,
-    ``char_weight`` that and the characters into the score the entries are ranked by.
+    ``char_weight`` that and the characters, and ``bm25_weight`` that and BM25 (``bm25``, when it was
+    worked out) into the score the entries are ranked by.
     """
 
     coverage: np.ndarray
     rerank: list[int]
     phrases: list[float]
     chars: np.ndarray
+    bm25: np.ndarray | None = None
 
     def lexical(self, phrase_weight: float) -> np.ndarray:
         # Element by element, in the coverage's own precision: the same numbers the weights were fitted on.
@@ -255,12 +265,15 @@ class RankingParts:
             lexical[index] += phrase_weight * similarity
         return lexical
 
-    def fused(self, phrase_weight: float, char_weight: float) -> np.ndarray:
-        return self.blend(self.lexical(phrase_weight), char_weight)
+    def fused(self, phrase_weight: float, char_weight: float, bm25_weight: float = 0.0) -> np.ndarray:
+        return self.blend(self.lexical(phrase_weight), char_weight, bm25_weight)
 
-    def blend(self, lexical: np.ndarray, char_weight: float) -> np.ndarray:
+    def blend(self, lexical: np.ndarray, char_weight: float, bm25_weight: float = 0.0) -> np.ndarray:
         """The score the entries are ranked by, from the word-level score ``lexical``."""
-        return (1 - char_weight) * lexical + char_weight * self.chars
+        fused = (1 - char_weight) * lexical + char_weight * self.chars
+        if bm25_weight and self.bm25 is not None:
+            fused = (1 - bm25_weight) * fused + bm25_weight * self.bm25
+        return fused
 
 
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
