@@ -24,6 +24,7 @@ import numpy as np
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.background import Background, corpus_questions
+from bot.matching.blend import RankingParts
 from bot.matching.bm25 import Bm25Scorer
 from bot.matching.confidence import ConfidenceModel
 from bot.matching.coverage import CoverageScorer, entry_fields
@@ -239,41 +240,6 @@ class Matcher:
         rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
         return RankingParts(np.minimum(coverage, 1.0), rerank, self.coverage.phrase_similarities(content, rerank),
                             self.chars.scores(content), self.bm25.scores(words) if bm25 else None)
-
-
-@dataclass(frozen=True)
-class RankingParts:
-    """What the ranking blends: per entry the word coverage (at most 1) and the character n-gram
-    cosine, and for the few entries coverage ranks highest (``rerank``) their closest alternate
-    question (``phrases``).
-
-    ``matching.phrase_weight`` blends coverage and the closest question into the word-level score,
-    ``char_weight`` that and the characters, and ``bm25_weight`` that and BM25 (``bm25``, when it was
-    worked out) into the score the entries are ranked by.
-    """
-
-    coverage: np.ndarray
-    rerank: list[int]
-    phrases: list[float]
-    chars: np.ndarray
-    bm25: np.ndarray | None = None
-
-    def lexical(self, phrase_weight: float) -> np.ndarray:
-        # Element by element, in the coverage's own precision: the same numbers the weights were fitted on.
-        lexical = (1 - phrase_weight) * self.coverage
-        for index, similarity in zip(self.rerank, self.phrases, strict=True):
-            lexical[index] += phrase_weight * similarity
-        return lexical
-
-    def fused(self, phrase_weight: float, char_weight: float, bm25_weight: float = 0.0) -> np.ndarray:
-        return self.blend(self.lexical(phrase_weight), char_weight, bm25_weight)
-
-    def blend(self, lexical: np.ndarray, char_weight: float, bm25_weight: float = 0.0) -> np.ndarray:
-        """The score the entries are ranked by, from the word-level score ``lexical``."""
-        fused = (1 - char_weight) * lexical + char_weight * self.chars
-        if bm25_weight and self.bm25 is not None:
-            fused = (1 - bm25_weight) * fused + bm25_weight * self.bm25
-        return fused
 
 
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
