@@ -183,8 +183,9 @@ class MatchingSettings(Settings):
     alternate question and the character n-grams count beside the word coverage. The defaults
     suit a knowledge base of short, direct alternate questions; one whose entries also carry long
     phrasings of situations gains from more weight on them. ``bm25_weight`` blends in BM25 over
-    each entry's pooled phrasings, which helps when entries have dozens of phrasings each (0: not
-    used, nor worked out). ``kb tune`` chooses the three from the alternate questions
+    each entry's pooled phrasings, which helps when entries have dozens of phrasings each, and
+    ``semantic_weight`` a sentence embedding's similarity, which finds paraphrases that share no
+    word (English mostly; 0: not used, nor loaded). ``kb tune`` chooses the four from the alternate questions
     (``bot.knowledge.ranking``) before it fits the rest, which depends on them.
     """
 
@@ -196,6 +197,7 @@ class MatchingSettings(Settings):
     phrase_weight: float = Field(0.25, ge=0, le=1)
     char_weight: float = Field(0.35, ge=0, le=1)
     bm25_weight: float = Field(0.0, ge=0, le=1)
+    semantic_weight: float = Field(0.0, ge=0, le=1)
     confidence: ConfidenceSettings = ConfidenceSettings()
 
 

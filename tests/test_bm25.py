@@ -10,6 +10,7 @@ import pytest
 from bot.config import MatchingSettings
 from bot.engine import AnswerEngine
 from bot.knowledge.model import KnowledgeBase, load_knowledge
+from bot.matching.blend import RankingWeights
 from bot.matching.bm25 import Bm25Scorer
 from bot.matching.matcher import Matcher
 from tests.helpers import entry, write_knowledge
@@ -51,13 +52,13 @@ def test_with_weight_zero_the_ranking_is_unchanged_and_bm25_is_never_built(engin
     assert "bm25" not in fresh.__dict__  # the cached property was never read
     parts = fresh.ranking_parts("Finnes det kurs for nye bedrifter?")
     assert parts is not None and parts.bm25 is not None
-    assert (parts.fused(0.65, 0.6) == parts.fused(0.65, 0.6, 0.0)).all()
+    assert (parts.fused(RankingWeights(0.65, 0.6)) == parts.fused(RankingWeights(0.65, 0.6, 0.0))).all()
 
 
 def test_a_bm25_weight_blends_it_into_the_ranking(cards: KnowledgeBase) -> None:
     matcher = Matcher(cards, MatchingSettings(bm25_weight=0.4))
     parts = matcher.ranking_parts("card arrive")
     assert parts is not None and parts.bm25 is not None
-    blended = parts.fused(0.25, 0.35, 0.4)
-    assert np.allclose(blended, 0.6 * parts.fused(0.25, 0.35) + 0.4 * parts.bm25)
+    blended = parts.fused(RankingWeights(0.25, 0.35, 0.4))
+    assert np.allclose(blended, 0.6 * parts.fused(RankingWeights(0.25, 0.35)) + 0.4 * parts.bm25)
     assert matcher.rank("card arrive")[0].entry_id == "card-delivery"

@@ -14,6 +14,7 @@ from bot.engine import AnswerEngine
 from bot.knowledge.folds import deal_folds, fold_matcher
 from bot.knowledge.model import KnowledgeBase, load_knowledge
 from bot.knowledge.ranking import _hits_of_fold, choose_weights, clearly_better, grid
+from bot.matching.blend import RankingWeights
 from bot.matching.matcher import RERANK_DEPTH, Matcher
 from bot.matching.normalise import FUNCTION_WORDS, term_tokens
 from tests.conftest import ROOT
@@ -63,11 +64,12 @@ def test_the_ranking_blends_coverage_phrases_and_characters_by_the_weights(
 
 def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank: KnowledgeBase) -> None:
     fold = deal_folds(bank)[0]
-    points = [(0.25, 0.35, 0.0), (0.65, 0.6, 0.0), (1.0, 0.0, 0.0), (0.4, 0.2, 0.4)]
+    points = [RankingWeights(0.25, 0.35), RankingWeights(0.65, 0.6), RankingWeights(1.0, 0.0),
+              RankingWeights(0.4, 0.2, bm25_weight=0.4), RankingWeights(0.4, 0.5, semantic_weight=0.5)]
     hits = _hits_of_fold((bank, fold, MatchingSettings(), points))
     asked = [(entry_id, example.q) for entry_id, example in fold if example.expect]
-    for column, (phrase_weight, char_weight, bm25_weight) in enumerate(points):
-        settings = MatchingSettings(phrase_weight=phrase_weight, char_weight=char_weight, bm25_weight=bm25_weight)
+    for column, weights in enumerate(points):
+        settings = MatchingSettings(**weights._asdict())
         matcher = fold_matcher(bank, fold, settings, background=())
         first = [matcher.score(question) for _, question in asked]
         ranked_first = [bool(s.ranked) and s.declined is None and s.ranked[0].entry_id == entry_id
@@ -78,8 +80,8 @@ def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank
 def test_weights_that_rank_too_few_questions_first_are_replaced(bank: KnowledgeBase) -> None:
     poor = MatchingSettings(phrase_weight=1.0, char_weight=0.0)  # the closest phrasing alone
     choice = choose_weights(bank, poor, workers=1)
-    assert choice.changed and choice.measured and choice.current == (1.0, 0.0, 0.0)
-    assert (choice.phrase_weight, choice.char_weight, choice.bm25_weight) in grid()
+    assert choice.changed and choice.measured and choice.current == RankingWeights(1.0, 0.0)
+    assert choice.weights in grid()
     assert choice.top1 > choice.current_top1
 
 
@@ -98,17 +100,17 @@ def test_other_weights_are_clearly_better_only_when_their_lead_is_unlikely_to_be
 def test_a_small_knowledge_base_keeps_its_weights(bank: KnowledgeBase) -> None:
     few = KnowledgeBase(topics=bank.topics, entries=dict(list(bank.entries.items())[:4]))
     choice = choose_weights(few, MatchingSettings(phrase_weight=0.4, char_weight=0.5), workers=1)
-    assert not choice.measured and not choice.changed and (choice.phrase_weight, choice.char_weight) == (0.4, 0.5)
-    assert choice.bm25_weight == 0.0
+    assert not choice.measured and not choice.changed and choice.weights == RankingWeights(0.4, 0.5, 0.0, 0.0)
 
 
 def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
     banking = ROOT / "bench" / "data" / "banking77" / "config.yaml"
     chosen = CliRunner().invoke(cli, ["kb", "tune", "--config", str(banking)])
     assert chosen.exit_code == 0, chosen.output
-    assert "Ranking weights chosen: phrase_weight 0.65, char_weight 0.5" in chosen.output
+    assert "Ranking weights chosen: phrase_weight 0.1, char_weight 0.7, bm25_weight 0.0, semantic_weight 0.5" in (
+        chosen.output)
     block = yaml.safe_load(chosen.output.split("For config.yaml:")[1])["matching"]
-    assert (block["phrase_weight"], block["char_weight"]) == (0.65, 0.5)
+    assert (block["phrase_weight"], block["char_weight"], block["semantic_weight"]) == (0.1, 0.7, 0.5)
     kept = CliRunner().invoke(cli, ["kb", "tune", "--config", str(banking), "--keep-ranking"])
     block = yaml.safe_load(kept.output.split("For config.yaml:")[1])["matching"]
     assert "Ranking weights" not in kept.output and (block["phrase_weight"], block["char_weight"]) == (0.25, 0.35)
@@ -117,5 +119,6 @@ def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
 def test_kb_tune_keeps_weights_no_other_pair_clearly_beats() -> None:
     result = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Ranking weights kept: phrase_weight 0.25, char_weight 0.35, bm25_weight 0.0 rank ")
+    assert result.output.startswith(
+        "Ranking weights kept: phrase_weight 0.25, char_weight 0.35, bm25_weight 0.0, semantic_weight 0.0 rank ")
     assert "no other weights do clearly better" in result.output.splitlines()[0]

@@ -100,7 +100,8 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
               help="Share of out-of-scope questions the rates assume (the corpus is reweighted to it).")
 @click.option("--top", default=5, show_default=True, help="How many of the best settings to show.")
 @click.option("--keep-ranking", is_flag=True,
-              help="Keep matching.phrase_weight, char_weight and bm25_weight from the config instead of choosing them.")
+              help="Keep the ranking weights (matching.phrase_weight, char_weight, bm25_weight, semantic_weight) "
+                   "from the config instead of choosing them.")
 def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float, min_rejection: float,
             out_of_scope_share: float, top: int, keep_ranking: bool) -> None:
     """Fit the ranking weights, the confidence model and the thresholds from the knowledge base itself.
@@ -109,10 +110,11 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
     matcher built without it (in scope), and the general out-of-scope corpus shipped with
     Næringsbot plus the decline entries' questions (out of scope). Test-question FILES, when
     given, are added on top with half the weight. First chooses how much the closest alternate
-    question, the character n-grams and BM25 count in the ranking (phrase_weight, char_weight,
-    bm25_weight: the weights that rank the most alternate questions first; the config's stay
-    unless others do clearly better). Then fits the model that tells a right best entry from a wrong or
-    out-of-scope one, then tries every combination of answer_threshold,
+    question, the character n-grams, BM25 and the semantic similarity count in the ranking
+    (phrase_weight, char_weight, bm25_weight, semantic_weight: the weights that rank the most
+    alternate questions first; the config's stay unless others do clearly better; the semantic
+    similarity only for a knowledge base in English). Then fits the model that tells a right best
+    entry from a wrong or out-of-scope one, then tries every combination of answer_threshold,
     suggest_threshold and min_gap on cross-validated confidences. Prints a matching: block for
     config.yaml; nothing is changed automatically. Run it after adding or rewording entries, and
     check the result with 'kb eval' on questions not used here.
@@ -156,7 +158,7 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
         "min_gap": settings.min_gap, "suggest_confidence": settings.suggest_confidence,
         "max_suggestions": settings.max_suggestions,
         "phrase_weight": settings.phrase_weight, "char_weight": settings.char_weight,
-        "bm25_weight": settings.bm25_weight,
+        "bm25_weight": settings.bm25_weight, "semantic_weight": settings.semantic_weight,
         "confidence": settings.confidence.model_dump(exclude_none=True),
     }}
     click.echo("\nFor config.yaml:\n" + yaml.safe_dump(block, sort_keys=False))
@@ -165,8 +167,7 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
 def _ranking_line(choice: RankingChoice) -> str:
     if not choice.measured:
         return f"Ranking weights kept: only {choice.questions} in-scope alternate questions, too few to choose them."
-    weights = (f"phrase_weight {choice.phrase_weight}, char_weight {choice.char_weight}, "
-               f"bm25_weight {choice.bm25_weight}")
+    weights = ", ".join(f"{name} {value}" for name, value in choice.weights._asdict().items())
     if choice.changed:
         return (f"Ranking weights chosen: {weights} rank {choice.top1:.1%} of {choice.questions} in-scope "
                 f"alternate questions first ({choice.current_top1:.1%} with the config's weights).")

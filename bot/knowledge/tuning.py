@@ -299,9 +299,7 @@ def calibrate(
     if choose_ranking:
         ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
         if ranking.changed:
-            weights = {"phrase_weight": ranking.phrase_weight, "char_weight": ranking.char_weight,
-                       "bm25_weight": ranking.bm25_weight}
-            matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=weights))
+            matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=ranking.weights._asdict()))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
                                       settings=matcher.settings)
     scored += [matcher.score(question.q) for question in dev]

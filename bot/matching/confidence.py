@@ -42,6 +42,8 @@ FEATURES = (
     "length",  # log(1 + number of content words)
     "strongest_share",  # share of the best entry's explained weight its strongest word brings
     "supporting_words",  # log(1 + number of words that each bring the best entry a fair share)
+    "semantic",  # the semantic similarity of the best entry (0 when semantic_weight is 0)
+    "semantic_agrees",  # 1 when the semantic similarity alone would pick the same entry
 )
 L2_PENALTY = 0.01
 ITERATIONS = 3000

@@ -24,7 +24,7 @@ import numpy as np
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.background import Background, corpus_questions
-from bot.matching.blend import RankingParts
+from bot.matching.blend import RankingParts, RankingWeights
 from bot.matching.bm25 import Bm25Scorer
 from bot.matching.confidence import ConfidenceModel
 from bot.matching.coverage import CoverageScorer, entry_fields
@@ -32,6 +32,7 @@ from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
 from bot.matching.normalise import FUNCTION_WORDS, content_tokens, content_words, fold, term_tokens, token_tuple
+from bot.matching.semantic import SemanticScorer
 from bot.matching.support import support
 
 MatchOutcome = Literal["answered", "ambiguous", "fallback"]
@@ -189,10 +190,12 @@ class Matcher:
         if read is None:
             return Scoring([], {})
         words, content, real = read
-        parts = self._ranking_parts(words, content, real, bm25=self.settings.bm25_weight > 0)
-        lexical = parts.lexical(self.settings.phrase_weight)
+        weights = RankingWeights.of(self.settings)
+        parts = self._ranking_parts(text, words, content, real, bm25=weights.bm25_weight > 0,
+                                    semantic=weights.semantic_weight > 0)
+        lexical = parts.lexical(weights.phrase_weight)
         chars = parts.chars
-        fused = parts.blend(lexical, self.settings.char_weight, self.settings.bm25_weight)
+        fused = parts.blend(lexical, weights)
         # Enough of the best to fill the ranking even if every decline entry is among them.
         order = _top(fused, RERANK_DEPTH + len(self._declines))
         declined = self._ids[order[0]] if self._ids[order[0]] in self._declines and fused[order[0]] > 0 else None
@@ -221,25 +224,34 @@ class Matcher:
             "length": math.log1p(len(content)),
             "strongest_share": strongest_share,
             "supporting_words": supporting,
+            "semantic": float(parts.semantic[best]) if parts.semantic is not None else 0.0,
+            "semantic_agrees": float(parts.semantic is not None and int(np.argmax(parts.semantic)) == best),
         }
         return Scoring(ranked, features, declined)
 
-    def ranking_parts(self, text: str) -> RankingParts | None:
-        """The scores the ranking blends, for ``kb tune`` to try other weights without rescoring."""
+    def ranking_parts(self, text: str, semantic: bool = True) -> RankingParts | None:
+        """The scores the ranking blends, for ``kb tune`` to try other weights without rescoring
+        (BM25 always, the semantic similarity unless told not to: its model costs a load)."""
         read = self._read(text)
-        return None if read is None else self._ranking_parts(*read, bm25=True)
+        return None if read is None else self._ranking_parts(text, *read, bm25=True, semantic=semantic)
 
     @cached_property
     def bm25(self) -> Bm25Scorer:
         """Built on first use: a knowledge base that does not weigh it (``bm25_weight`` 0) never needs it."""
         return Bm25Scorer(self.entries)
 
-    def _ranking_parts(self, words: list[str], content: list[str], real: frozenset[str], bm25: bool = False,
-                       ) -> RankingParts:
+    @cached_property
+    def semantic(self) -> SemanticScorer:
+        """Built on first use: with ``semantic_weight`` 0 the model is never loaded."""
+        return SemanticScorer(self.entries)
+
+    def _ranking_parts(self, text: str, words: list[str], content: list[str], real: frozenset[str],
+                       bm25: bool = False, semantic: bool = False) -> RankingParts:
         coverage = self.coverage.scores(words, real)
         rerank = [int(index) for index in _top(coverage, RERANK_DEPTH) if coverage[index] > 0]
         return RankingParts(np.minimum(coverage, 1.0), rerank, self.coverage.phrase_similarities(content, rerank),
-                            self.chars.scores(content), self.bm25.scores(words) if bm25 else None)
+                            self.chars.scores(content), self.bm25.scores(words) if bm25 else None,
+                            self.semantic.scores(text) if semantic else None)
 
 
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
