@@ -35,15 +35,16 @@ NEAREST_SHARE = 0.5  # the nearest phrasing's part in an entry's score; the mean
 
 
 class Embedder:
-    """Sentence vectors: the mean of the text's token vectors, of unit length (zero for no token)."""
+    """Sentence vectors: the mean of the text's token vectors (as WordLlama pools them), of unit length
+    (zero for no token)."""
 
     def __init__(self, folder: Path) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizers" / f"{MODEL}_tokenizer_config.json"))
-        weights = load_file(str(folder / "weights" / f"{MODEL}_{DIMENSIONS}.safetensors"))["embedding.weight"]
-        self._vectors = weights.astype(np.float32)
+        # Kept in half precision as shipped (16 MB): a message reads only its own tokens' rows.
+        self._vectors = load_file(str(folder / "weights" / f"{MODEL}_{DIMENSIONS}.safetensors"))["embedding.weight"]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         # One text at a time: the tokenizer's batch call starts threads, which a forked ``kb tune``
@@ -52,7 +53,7 @@ class Embedder:
         for row, text in enumerate(texts):
             ids = self._tokenizer.encode(text, add_special_tokens=False).ids
             if ids:
-                out[row] = self._vectors[ids].mean(axis=0)
+                out[row] = self._vectors[ids].astype(np.float32).sum(axis=0)  # the mean's direction
         lengths = np.linalg.norm(out, axis=1, keepdims=True)
         return np.divide(out, lengths, out=out, where=lengths > 0)
 
