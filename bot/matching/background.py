@@ -22,6 +22,7 @@ import numpy as np
 import yaml
 
 from bot.knowledge.model import Entry
+from bot.matching.coverage import entry_phrasings
 from bot.matching.normalise import content_tokens, terms
 
 
@@ -45,7 +46,7 @@ class Background:
         bags: list[set[str]] = []
         owners: list[int] = []
         for index, entry in enumerate(entries):
-            for text in [entry.title.get(lang) for lang in entry.title.languages()] + entry.questions.all():
+            for text in entry_phrasings(entry):
                 bags.append(_bag(text))
                 owners.append(index)
         self._entry_rows = len(bags)

@@ -18,7 +18,7 @@ from collections import Counter
 import numpy as np
 
 from bot.knowledge.model import Entry
-from bot.matching.coverage import entry_fields
+from bot.matching.coverage import entry_phrasings
 from bot.matching.normalise import terms, tokens
 
 K1 = 1.5  # term-frequency saturation (the usual Okapi values)
@@ -34,8 +34,8 @@ class Bm25Scorer:
     """Built once per knowledge base; ``scores`` once per message, scaled so the best entry has 1."""
 
     def __init__(self, entries: list[Entry]) -> None:
-        documents = [Counter(_term(word) for kind, text in entry_fields(entry) if kind != "keyword"
-                             for word in tokens(text)) for entry in entries]
+        documents = [Counter(_term(word) for text in entry_phrasings(entry) for word in tokens(text))
+                     for entry in entries]
         self.size = len(documents)
         lengths = np.array([sum(document.values()) for document in documents], dtype=float)
         average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0

@@ -275,6 +275,11 @@ def entry_fields(entry: Entry) -> Iterable[tuple[str, str]]:
         yield "keyword", keyword
 
 
+def entry_phrasings(entry: Entry) -> list[str]:
+    """An entry's titles and alternate questions: the texts that read as a question, keywords not."""
+    return [text for kind, text in entry_fields(entry) if kind != "keyword"]
+
+
 def word_terms(word: str) -> tuple[str, ...]:
     """A word's terms; a function word ("not", "når", "your") is a term of its own, never a stem that
     another word shares once folded ("nærheten" stems to "nar", like "når")."""

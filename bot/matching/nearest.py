@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from bot.knowledge.model import Entry
-from bot.matching.coverage import UNKNOWN_WORD_WEIGHT, CoverageScorer, split_compound, text_terms
+from bot.matching.coverage import UNKNOWN_WORD_WEIGHT, CoverageScorer, entry_phrasings, split_compound, text_terms
 
 
 class NearestQuestion:
@@ -28,8 +28,7 @@ class NearestQuestion:
         phrase_terms: list[set[str]] = []
         owners: list[int] = []
         for index, entry in enumerate(entries):
-            phrases = [entry.title.get(lang) for lang in entry.title.languages()] + entry.questions.all()
-            for phrase in phrases:
+            for phrase in entry_phrasings(entry):
                 phrase_terms.append(text_terms(phrase))
                 owners.append(index)
         document_frequency: dict[str, int] = defaultdict(int)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge.model import Entry
-from bot.matching.coverage import entry_fields
+from bot.matching.coverage import entry_phrasings
 
 MODEL = "l2_supercat"
 DIMENSIONS = 256  # the only size the wheel ships
@@ -73,10 +73,9 @@ class SemanticScorer:
     def __init__(self, entries: list[Entry]) -> None:
         rows, texts = [], []
         for row, entry in enumerate(entries):
-            for kind, text in entry_fields(entry):
-                if kind != "keyword":
-                    rows.append(row)
-                    texts.append(text)
+            for text in entry_phrasings(entry):
+                rows.append(row)
+                texts.append(text)
         self.size = len(entries)
         self._phrasings = embedder().embed(texts)
         # The phrasings come entry by entry: each entry's are one run, reduced in one call.
