@@ -74,7 +74,8 @@ QUICK_GRID_POINTS = (21, 11, 6)
 QUICK_SAMPLE = 3  # --quick: every third question of each file
 BASELINES: dict[str, type[Any]] = {"wratio": WRatioRanker, "bm25": BM25Ranker, "char_tfidf": CharTfidfRanker}
 DATA = Path(__file__).resolve().parent / "data"
-OTHER_DOMAINS = ("bank", "clinc150", "clinc150-50", "banking77")  # bench/data/ folders (bench/data/README.md)
+# bench/data/ folders (bench/data/README.md)
+OTHER_DOMAINS = ("bank", "clinc150", "clinc150-50", "banking77", "airline", "it-helpdesk")
 QUICK_OTHER_DOMAINS = ("bank",)  # --quick: kb tune runs in full on each base (up to 20 s), so only the smallest
 
 
