@@ -52,6 +52,12 @@ def test_the_lexical_ranking_misses_that_paraphrase_and_the_semantic_weight_find
         assert with_meaning.rank(question)[0].entry_id == right
 
 
+def test_a_weighted_part_is_built_with_the_matcher_not_by_the_first_message(small_talk: KnowledgeBase) -> None:
+    """The first person to ask must not wait for the model's load."""
+    matcher = Matcher(small_talk, MatchingSettings(semantic_weight=0.5, bm25_weight=0.2))
+    assert "semantic" in vars(matcher) and "bm25" in vars(matcher)
+
+
 def test_a_text_with_no_token_has_no_direction() -> None:
     vectors = embedder().embed(["", "thanks"])
     assert not vectors[0].any() and np.isclose(np.linalg.norm(vectors[1]), 1.0)

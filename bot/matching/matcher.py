@@ -116,6 +116,12 @@ class Matcher:
         # Function words are in nearly every message, and the commonest explain most entries.
         self.coverage.warm(known_words | FUNCTION_WORDS)
         self.chars.warm(known_words)
+        # The parts the settings weigh are built now, not by the first message (which would wait for
+        # the model's load), and a missing model shows when the bot starts, not when someone asks.
+        if settings.bm25_weight > 0:
+            _ = self.bm25
+        if settings.semantic_weight > 0:
+            _ = self.semantic
 
     @property
     def vocabulary(self) -> list[str]:
