@@ -1,7 +1,10 @@
-"""`kb tune` chooses how much the closest alternate question and the character n-grams count in the
-ranking (matching.phrase_weight, char_weight) from the knowledge base's own alternate questions."""
+"""`kb tune` chooses how much the closest alternate question, the character n-grams, BM25 and the
+semantic similarity count in the ranking (matching.phrase_weight, char_weight, bm25_weight,
+semantic_weight) from the knowledge base's own alternate questions."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,9 +119,18 @@ def test_kb_tune_prints_the_weights_it_chose_and_keeps_them_when_told() -> None:
     assert "Ranking weights" not in kept.output and (block["phrase_weight"], block["char_weight"]) == (0.25, 0.35)
 
 
-def test_kb_tune_keeps_weights_no_other_pair_clearly_beats() -> None:
-    result = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(
-        "Ranking weights kept: phrase_weight 0.25, char_weight 0.35, bm25_weight 0.0, semantic_weight 0.0 rank ")
-    assert "no other weights do clearly better" in result.output.splitlines()[0]
+def test_kb_tune_run_again_keeps_the_weights_it_chose(tmp_path: Path) -> None:
+    """Pasting the printed block into the config and tuning again changes nothing in the ranking."""
+    first = CliRunner().invoke(cli, ["kb", "tune", "--config", str(BANK_CONFIG)])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("Ranking weights chosen: ")
+    config = yaml.safe_load(BANK_CONFIG.read_text(encoding="utf-8"))
+    config["knowledge"]["dir"] = str(BANK_CONFIG.parent / "knowledge")
+    config |= yaml.safe_load(first.output.split("For config.yaml:")[1])
+    tuned = tmp_path / "config.yaml"
+    tuned.write_text(yaml.safe_dump(config), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["kb", "tune", "--config", str(tuned)])
+    assert again.exit_code == 0, again.output
+    weights = ", ".join(f"{name} {config['matching'][name]}" for name in RankingWeights._fields)
+    assert again.output.startswith(f"Ranking weights kept: {weights} rank "), again.output
+    assert "no other weights do clearly better" in again.output.splitlines()[0]

@@ -58,6 +58,11 @@ def test_a_weighted_part_is_built_with_the_matcher_not_by_the_first_message(smal
     assert "semantic" in vars(matcher) and "bm25" in vars(matcher)
 
 
+def test_case_says_nothing_about_meaning() -> None:
+    shouted, typed = embedder().embed(["WHERE IS MY BAGGAGE", "where is my baggage"])
+    assert np.allclose(shouted, typed)
+
+
 def test_a_text_with_no_token_has_no_direction() -> None:
     vectors = embedder().embed(["", "thanks"])
     assert not vectors[0].any() and np.isclose(np.linalg.norm(vectors[1]), 1.0)

@@ -51,7 +51,9 @@ class Embedder:
         # worker must not inherit.
         out = np.zeros((len(texts), self._vectors.shape[1]), dtype=np.float32)
         for row, text in enumerate(texts):
-            ids = self._tokenizer.encode(text, add_special_tokens=False).ids
+            # Lower case: the model's tokens are not, and "WHERE IS MY BAGGAGE" would come only 0.53
+            # close to "where is my baggage" (the other scorers fold case too).
+            ids = self._tokenizer.encode(text.lower(), add_special_tokens=False).ids
             if ids:
                 out[row] = self._vectors[ids].astype(np.float32).sum(axis=0)  # the mean's direction
         lengths = np.linalg.norm(out, axis=1, keepdims=True)
