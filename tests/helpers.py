@@ -27,6 +27,13 @@ def entry(entry_id: str, **overrides: Any) -> dict[str, Any]:
     return base
 
 
+def english(entry_id: str, *questions: str, title: str | None = None) -> dict[str, Any]:
+    """An entry in English only, as a knowledge base of another domain has them (no keywords)."""
+    title = title or entry_id.replace("-", " ")
+    return entry(entry_id, title={"en": title}, answer={"en": f"About {title.lower()}."},
+                 questions={"en": list(questions)}, keywords=[])
+
+
 def write_knowledge(folder: Path, *entries: dict[str, Any], topics: dict[str, Any] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "topics.yaml").write_text(yaml.safe_dump(topics or TOPICS, allow_unicode=True), "utf-8")

@@ -13,12 +13,7 @@ from bot.knowledge.model import KnowledgeBase, load_knowledge
 from bot.matching.blend import RankingWeights
 from bot.matching.bm25 import Bm25Scorer
 from bot.matching.matcher import Matcher
-from tests.helpers import entry, write_knowledge
-
-
-def english(entry_id: str, *questions: str) -> dict[str, object]:
-    return entry(entry_id, title={"en": entry_id.replace("-", " ")}, answer={"en": "An answer."},
-                 questions={"en": list(questions)}, keywords=[])
+from tests.helpers import english, write_knowledge
 
 
 @pytest.fixture(scope="module")

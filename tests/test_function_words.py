@@ -16,23 +16,19 @@ from bot.knowledge.model import KnowledgeBase, load_knowledge
 from bot.matching.matcher import Matcher
 from bot.matching.normalise import FUNCTION_WORDS, term_tokens
 from tests.conftest import ROOT
-from tests.helpers import entry, write_knowledge
-
-
-def english(entry_id: str, title: str, *questions: str) -> dict[str, object]:
-    return entry(entry_id, title={"en": title}, answer={"en": f"About {title.lower()}."},
-                 questions={"en": list(questions)}, keywords=[])
+from tests.helpers import english, write_knowledge
 
 
 @pytest.fixture(scope="module")
 def small_talk(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     folder = write_knowledge(
         tmp_path_factory.mktemp("kb"),
-        english("bot-name", "The bot's name", "what is your name", "what should I call you", "do you have a name"),
-        english("bot-maker", "Who made the bot", "who made you", "who built you", "which company created you"),
-        english("user-name", "Your name", "what is my name", "do you know my name", "call me by my name"),
-        english("card-declined", "Card declined", "why was my card declined", "my card payment was refused"),
-        english("card-arrival", "Card delivery", "when will my card arrive", "how long does card delivery take"),
+        english("bot-name", "what is your name", "what should I call you", "do you have a name",
+                title="The bot's name"),
+        english("bot-maker", "who made you", "who built you", "which company created you", title="Who made the bot"),
+        english("user-name", "what is my name", "do you know my name", "call me by my name", title="Your name"),
+        english("card-declined", "why was my card declined", "my card payment was refused", title="Card declined"),
+        english("card-arrival", "when will my card arrive", "how long does card delivery take", title="Card delivery"),
     )
     return load_knowledge(Path(folder))
 

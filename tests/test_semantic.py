@@ -16,12 +16,7 @@ from bot.matching import semantic
 from bot.matching.blend import RankingWeights
 from bot.matching.matcher import Matcher
 from bot.matching.semantic import SemanticScorer, embedder
-from tests.helpers import entry, write_knowledge
-
-
-def english(entry_id: str, *questions: str) -> dict[str, object]:
-    return entry(entry_id, title={"en": entry_id.replace("-", " ")}, answer={"en": "An answer."},
-                 questions={"en": list(questions)}, keywords=[])
+from tests.helpers import english, write_knowledge
 
 
 @pytest.fixture(scope="module")
