@@ -92,6 +92,7 @@ class Matcher:
     ) -> None:
         """``background``: everyday out-of-scope questions (default: the shipped corpus in the base's languages)."""
         self.settings = settings
+        self.weights = RankingWeights.of(settings)  # how the ranking blends its parts, read per message
         warm_in_background()
         self.knowledge = knowledge
         self.entries: list[Entry] = list(knowledge)
@@ -118,9 +119,9 @@ class Matcher:
         self.chars.warm(known_words)
         # The parts the settings weigh are built now, not by the first message (which would wait for
         # the model's load), and a missing model shows when the bot starts, not when someone asks.
-        if settings.bm25_weight > 0:
+        if self.weights.bm25_weight > 0:
             _ = self.bm25
-        if settings.semantic_weight > 0:
+        if self.weights.semantic_weight > 0:
             _ = self.semantic
 
     @property
@@ -196,7 +197,7 @@ class Matcher:
         if read is None:
             return Scoring([], {})
         words, content, real = read
-        weights = RankingWeights.of(self.settings)
+        weights = self.weights
         parts = self._ranking_parts(text, words, content, real, bm25=weights.bm25_weight > 0,
                                     semantic=weights.semantic_weight > 0)
         lexical = parts.lexical(weights.phrase_weight)

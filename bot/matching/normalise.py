@@ -134,7 +134,7 @@ _NOT = re.compile(r"n[\'’]t\b", re.IGNORECASE)
 
 def meaning_tokens(text: str) -> list[str]:
     """Tokens without stop words, but with the marker words ("not", "why", "my") and "n't" as "not"."""
-    return [token for token in token_tuple(_NOT.sub(" not", text)) if token in MARKER_WORDS or token not in STOP_WORDS]
+    return [token for token in term_tokens(text) if token in MARKER_WORDS or token not in STOP_WORDS]
 
 
 def term_tokens(text: str) -> list[str]:
