@@ -127,7 +127,7 @@ OTHER_BARS = {"bank": {"top1_accuracy": 0.865, "rejection_rate": 0.95},
               "banking77": {"top1_accuracy": 0.775, "rejection_rate": 0.97},
               "airline": {"top1_accuracy": 0.48, "rejection_rate": 0.97},
               "it-helpdesk": {"top1_accuracy": 0.57, "rejection_rate": 0.96}}
-OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.025, "banking77": 0.042, "airline": 0.015, "it-helpdesk": 0.03}
+OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.025, "banking77": 0.036, "airline": 0.015, "it-helpdesk": 0.03}
 
 
 @pytest.fixture(scope="module", params=list(OTHER_BARS))

@@ -166,3 +166,20 @@ def test_out_of_scope_questions_are_offered_no_pointless_did_you_mean() -> None:
     best = tune(scored, questions, [0.95, 0.4, 0.05], max_wrong=0.0, min_rejection=1.0)[0]
     assert best.top1_accuracy == 1.0 and best.out_of_scope_suggested == 0.0
     assert 0.05 < best.suggest_confidence <= 0.4
+
+
+def test_easy_out_of_scope_questions_do_not_dilute_wrong_answers_to_in_scope_ones() -> None:
+    # Answering the third question right means answering the second one wrongly: one wrong answer
+    # in ten questions is within a 10 % limit, but one in three in-scope questions is not.
+    scored = [
+        Scoring([Candidate("a", 0.9), Candidate("b", 0.2)], features(0.9)),
+        Scoring([Candidate("a", 0.8), Candidate("b", 0.2)], features(0.8)),
+        Scoring([Candidate("b", 0.7), Candidate("a", 0.2)], features(0.7)),
+        *[Scoring([Candidate("c", 0.2), Candidate("a", 0.1)], features(0.2)) for _ in range(7)],
+    ]
+    questions = [Question("clear", ["a"]), Question("misranked", ["b"]), Question("weaker", ["b"]),
+                 *[Question(f"unrelated {n}", []) for n in range(7)]]
+    grids = dict(answer_grid=[0.5, 0.86, 0.92], suggest_grid=[0.5], gap_grid=[0.0], suggest_confidence_grid=[0.0])
+    best = tune(scored, questions, [0.95, 0.9, 0.85, *[0.1] * 7], max_wrong=0.1, min_rejection=1.0, **grids)[0]
+    assert best.answer_threshold == 0.92
+    assert best.answer_accuracy == pytest.approx(1 / 3, abs=1e-4) and best.wrong_answer_rate == 0.0

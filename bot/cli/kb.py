@@ -94,7 +94,8 @@ def kb_eval(config_file: Path | None, file: Path, as_json: bool, directory: Path
 @kb.command("tune")
 @config_option
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--max-wrong", default=0.02, show_default=True, help="Highest wrong-answer rate allowed.")
+@click.option("--max-wrong", default=0.02, show_default=True,
+              help="Highest wrong-answer rate allowed, of all questions and of the in-scope ones.")
 @click.option("--min-rejection", default=0.92, show_default=True, help="Lowest out-of-scope rejection allowed.")
 @click.option("--out-of-scope-share", default=0.3, show_default=True,
               help="Share of out-of-scope questions the rates assume (the corpus is reweighted to it).")

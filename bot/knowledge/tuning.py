@@ -10,8 +10,8 @@ the ones to refuse. Hand-written development sets are added on top when given.
 
 Scoring is the slow part and does not depend on the model or the thresholds, so each question is
 scored once and ``decide()`` is simulated, vectorised, for every point of the grid. A wrong
-confident answer is the worst outcome, so the wrong-answer rate and the rejection rate are
-constraints, and only then is answer accuracy maximised.
+confident answer is the worst outcome, so the wrong-answer rate (of all questions and of the
+in-scope ones) and the rejection rate are constraints, and only then is answer accuracy maximised.
 
 Longer than most modules on purpose: building the calibration examples and fitting the model on them
 are one procedure, shared by the CLI, the benchmarks and the tests.
@@ -187,6 +187,10 @@ def tune(
 ) -> list[TuningResult]:
     """Grid points that meet both constraints, best first (most right answers, then fewest wrong).
 
+    The wrong-answer limit holds for all questions and for the in-scope ones alone: a knowledge base
+    whose users mostly ask what it covers must not get a ranking that is often wrong because the
+    many out-of-scope examples, easily refused, dilute its wrong answers.
+
     Ties go to the best top-1, the highest suggest threshold (fewer pointless "did you mean") and
     then to the largest gap and answer threshold, which leave the most margin on questions not seen
     yet. Then, among the settings that answer exactly like the best one, the one that offers "did you
@@ -225,8 +229,9 @@ def tune(
         top1 = (shown & right & in_scope) @ weight / scope_weight
         rejection = (~confident & ~in_scope) @ weight / out_weight
         wrong = (confident & ~right) @ weight / total
+        wrong_in_scope = (confident & ~right & in_scope) @ weight / scope_weight
         suggested_out = (~confident & shown_by_suggestion & ~in_scope) @ weight / out_weight
-        valid = (wrong <= max_wrong) & (rejection >= min_rejection)
+        valid = (wrong <= max_wrong) & (wrong_in_scope <= max_wrong) & (rejection >= min_rejection)
         results += [
             TuningResult(
                 answer_threshold=float(answer),
