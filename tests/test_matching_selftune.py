@@ -107,6 +107,21 @@ def test_the_shipped_corpus_is_big_and_in_three_languages() -> None:
     assert not any(example.expect for example in questions)
 
 
+def test_the_corpus_repeats_no_question_and_none_of_the_knowledge_base() -> None:
+    # A repeated question would count twice in kb tune; an alternate question of the shipped
+    # knowledge base in the corpus would teach it to refuse what it answers. Chit-chat may be a
+    # small-talk entry's question: kb tune leaves such pairs out.
+    questions = corpus()
+    texts = [example.q.casefold().strip() for example in questions]
+    assert len(texts) == len(set(texts))
+    shipped = load_knowledge(Path(__file__).resolve().parents[1] / "knowledge")
+    answered = {question.casefold().strip(): entry for entry in shipped if not entry.decline
+                for question in entry.questions.all()}
+    clashes = [(example.q, answered[text].id) for example, text in zip(questions, texts, strict=True)
+               if text in answered and not (answered[text].smalltalk and example.kind == "chitchat")]
+    assert clashes == []
+
+
 def test_balancing_gives_out_of_scope_questions_their_share() -> None:
     examples = [Example("a", ["x"], source="self")] * 3 + [Example("b", [], source="corpus")] * 30
     weighted = balanced(examples, out_of_scope_share=0.25, dev_share=0.5)

@@ -44,6 +44,7 @@ FEATURES = (
     "supporting_words",  # log(1 + number of words that each bring the best entry a fair share)
     "semantic",  # the semantic similarity of the best entry (0 when semantic_weight is 0)
     "semantic_agrees",  # 1 when the semantic similarity alone would pick the same entry
+    "other_place",  # 1 when the message names a place and none of the knowledge base's own
 )
 L2_PENALTY = 0.01
 ITERATIONS = 3000

@@ -6,7 +6,8 @@ n-gram similarity (``bot.matching.ngrams``). Their fused score ranks the entries
 (``bot.matching.confidence``) says how likely the best one is right, also from signals that know
 nothing of the ranking: how much of the message is real words the knowledge base never uses
 (``bot.matching.lexicon``), how closely it resembles everyday out-of-scope questions
-(``bot.matching.background``) and the best entry's closest single phrasing (``bot.matching.nearest``).
+(``bot.matching.background``), the best entry's closest single phrasing (``bot.matching.nearest``)
+and whether it is about another place (``bot.matching.places``).
 The bot answers only when that probability clears ``matching.answer_threshold``; otherwise it
 offers "did you mean…" or says honestly that it does not know.
 """
@@ -32,6 +33,7 @@ from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
 from bot.matching.normalise import FUNCTION_WORDS, content_tokens, content_words, fold, term_tokens, token_tuple
+from bot.matching.places import OtherPlaces
 from bot.matching.semantic import SemanticScorer
 from bot.matching.support import support
 
@@ -108,6 +110,7 @@ class Matcher:
             languages = {lang for entry in self.entries for lang in entry.questions.languages()}
             background = corpus_questions(tuple(sorted(languages)))
         self.background = Background(self.entries, background)
+        self.places = OtherPlaces(self.entries)
         self.confidence = ConfidenceModel.from_settings(settings.confidence)
         # The knowledge base's own words are what messages mostly consist of: work them out once
         # at load, so a message pays per-word costs only for words the knowledge base never uses.
@@ -233,6 +236,7 @@ class Matcher:
             "supporting_words": supporting,
             "semantic": float(parts.semantic[best]) if parts.semantic is not None else 0.0,
             "semantic_agrees": float(parts.semantic is not None and int(np.argmax(parts.semantic)) == best),
+            "other_place": self.places.named(text),
         }
         return Scoring(ranked, features, declined)
 
