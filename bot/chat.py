@@ -115,16 +115,18 @@ class TerminalChat:
                                                                  lambda: Screen(phrase("not_forgotten", self.lang)))])
         return Screen(phrase("unknown_command", lang))
 
-    def topics(self, intro: str | None = None) -> Screen:
+    def topics(self, intro: str | None = None, lang: Language | None = None) -> Screen:
+        """The topic menu, in ``lang`` when a reply in that language comes with it (an English
+        question gets English topics whatever language the person chose before)."""
         knowledge = self.assistant.engine.knowledge
-        lang = self.lang
-        choices = [Choice(topic.title.get(lang), partial(self.topic, topic.id))
+        lang = lang or self.lang
+        choices = [Choice(topic.title.get(lang), partial(self.topic, topic.id, lang))
                    for topic in knowledge.menu_topics() if knowledge.in_topic(topic.id)]
         return Screen(f"{intro}\n\n{phrase('choose_topic', lang)}" if intro else phrase("choose_topic", lang), choices)
 
-    def topic(self, topic_id: str) -> Screen:
+    def topic(self, topic_id: str, lang: Language | None = None) -> Screen:
         knowledge = self.assistant.engine.knowledge
-        lang = self.lang
+        lang = lang or self.lang
         choices = [Choice(entry.title.get(lang), partial(self.open, entry.id, None))
                    for entry in knowledge.in_topic(topic_id)]
         return Screen(knowledge.topics[topic_id].title.get(lang), choices)
@@ -148,7 +150,7 @@ class TerminalChat:
             choices = [Choice(choice.title, partial(self.open, choice.entry_id, parent))
                        for choice in reply.related]
         elif reply.outcome == "fallback":  # "pick a topic", as the buttons under it in Telegram
-            choices = self.topics().choices
+            choices = self.topics(lang=reply.lang).choices
         return Screen("\n".join(lines), choices, answer)
 
     def parts_screen(self, answer: Answer) -> Screen:

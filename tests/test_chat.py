@@ -96,6 +96,16 @@ def test_i_dont_know_comes_with_the_topics_to_pick_from(services: Services) -> N
     assert first_topic.title.get("en") in output[2]  # the number opened that topic's entries
 
 
+def test_the_topics_after_i_dont_know_are_in_the_language_of_the_question(services: Services) -> None:
+    # The person has not chosen English; the question is in English, and so is the reply, so the
+    # topics under it and the entries of the one picked are English too, as in Telegram.
+    output = terminal_chat(services, ["Who runs the tourist office in Stavanger?", "1"])
+    first_topic = services.engines.engine.knowledge.menu_topics()[0]
+    assert "don't know" in output[1] and f"  1. {first_topic.title.get('en')}" in output[1]
+    first_entry = services.engines.engine.knowledge.in_topic(first_topic.id)[0]
+    assert first_entry.title.get("en") in output[2]
+
+
 def test_quit_ends_the_chat_without_logging_it_as_a_question(services: Services) -> None:
     output = terminal_chat(services, ["/quit", "Hva er Visit Drammensregionen?"])
     assert len(output) == 1 and "/quit" in output[0]  # only the welcome, which says how to leave
