@@ -85,9 +85,10 @@ class OtherPlaces:
         self.home = frozenset(place for place, count in entries_naming.items()
                               if count >= HOME_SHARE * len(answering))
         # An alternate question adds the places it is asked about ("bur i Lier"), unless it names
-        # an own place as well ("an Oslo firm looking at Drammen" is about Drammen).
+        # an own place as well ("an Oslo firm looking at Drammen" is about Drammen). A base about no
+        # place never gives the signal, so its questions need no reading.
         asked: set[tuple[str, ...]] = set()
-        for entry in answering:
+        for entry in answering if self.home else ():
             for question in entry.questions.all():
                 found = mentions(token_tuple(question))
                 if not any(name in own for name, _ in found):
