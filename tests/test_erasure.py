@@ -52,7 +52,7 @@ async def test_forget_leaves_no_text_in_the_database_file_or_its_wal(bot: Harnes
 
 async def test_forget_leaves_no_message_in_the_matchers_memory(bot: Harness) -> None:
     """The matcher remembers recent texts to answer a repeated question quickly; /forget empties that."""
-    from bot.matching.normalise import fold, token_tuple
+    from bot.matching.normalise import fold, recent_token_tuple
 
     text = f"Jeg driver {MARKER} og vil vite om kurs"
     await bot.say(text)
@@ -60,7 +60,7 @@ async def test_forget_leaves_no_message_in_the_matchers_memory(bot: Harness) -> 
     assert text in matcher._scorings
     await forget(bot)
     assert text not in matcher._scorings
-    assert fold.cache_info().currsize == 0 and token_tuple.cache_info().currsize == 0
+    assert fold.cache_info().currsize == 0 and recent_token_tuple.cache_info().currsize == 0
 
 
 async def test_forget_leaves_no_remembered_pseudonym_and_the_next_message_gets_the_same_one(bot: Harness) -> None:

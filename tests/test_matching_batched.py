@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 
 import numpy as np
@@ -12,7 +13,7 @@ from rapidfuzz import fuzz
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.ngrams import DENSE_CELLS, CharScorer, word_grams
-from bot.matching.normalise import content_tokens, token_tuple, tokens
+from bot.matching.normalise import content_tokens, recent_token_tuple, token_tuple, tokenising_once, tokens
 
 WORDS = ["etablererveiledning", "kurs", "gründer", "vieledning", "aaaaaa", "lisboa", "x", "naeringsliv"]
 
@@ -155,3 +156,22 @@ def test_a_text_scored_again_comes_from_the_cache_as_a_copy(
     for text in ("kurs", "tilskudd", "gründer"):
         scorer.score(text)
     assert len(scorer._scorings) <= 2
+
+
+def test_a_build_reads_each_text_once_and_keeps_none_of_them_after() -> None:
+    recent_token_tuple.cache_clear()
+    with tokenising_once():
+        first = token_tuple("Kurs for gründere i Drammen")
+        assert token_tuple("Kurs for gründere i Drammen") is first  # read once, not again per scorer
+    assert recent_token_tuple.cache_info().currsize == 0  # the build's texts are gone with it
+    assert token_tuple("Kurs for gründere i Drammen") == first
+
+
+def test_a_build_in_one_thread_keeps_no_text_of_another() -> None:
+    # A reload builds in its own thread while messages are answered: their texts stay out of the build's store.
+    recent_token_tuple.cache_clear()
+    with tokenising_once():
+        answering = threading.Thread(target=token_tuple, args=("hvem kan jeg snakke med",))
+        answering.start()
+        answering.join()
+    assert recent_token_tuple.cache_info().currsize == 1

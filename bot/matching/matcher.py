@@ -32,7 +32,15 @@ from bot.matching.coverage import CoverageScorer, entry_fields
 from bot.matching.lexicon import is_word, warm_in_background
 from bot.matching.nearest import NearestQuestion
 from bot.matching.ngrams import CharScorer
-from bot.matching.normalise import FUNCTION_WORDS, content_tokens, content_words, fold, term_tokens, token_tuple
+from bot.matching.normalise import (
+    FUNCTION_WORDS,
+    content_tokens,
+    content_words,
+    fold,
+    recent_token_tuple,
+    term_tokens,
+    tokenising_once,
+)
 from bot.matching.places import OtherPlaces
 from bot.matching.semantic import SemanticScorer
 from bot.matching.support import support
@@ -89,6 +97,7 @@ class Match:
 class Matcher:
     """Built once per knowledge base; ``match`` is called once per message."""
 
+    @tokenising_once()
     def __init__(
         self, knowledge: KnowledgeBase, settings: MatchingSettings, background: Sequence[str] | None = None
     ) -> None:
@@ -166,7 +175,7 @@ class Matcher:
         """
         self._scorings.clear()
         fold.cache_clear()
-        token_tuple.cache_clear()
+        recent_token_tuple.cache_clear()
 
     def rank(self, text: str, limit: int = RERANK_DEPTH) -> list[Candidate]:
         """The best ``limit`` answerable entries with fused scores in [0, 1], best first."""
