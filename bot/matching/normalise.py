@@ -95,14 +95,16 @@ def token_tuple(text: str) -> tuple[str, ...]:
         return recent_token_tuple(text)
     found = build.get(text)
     if found is None:
-        found = build[text] = tuple(_TOKEN.findall(fold(text)))
+        found = build[text] = _read_tokens(text)
     return found
 
 
-@lru_cache(maxsize=256)
-def recent_token_tuple(text: str) -> tuple[str, ...]:
-    """Cached for a few messages, since the matcher and the language guess read the same message."""
+def _read_tokens(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(fold(text)))
+
+
+# Cached for a few messages, since the matcher and the language guess read the same message.
+recent_token_tuple = lru_cache(maxsize=256)(_read_tokens)
 
 
 @contextmanager
