@@ -15,6 +15,7 @@ from bot.knowledge.folds import Example
 from bot.knowledge.model import load_knowledge
 from bot.knowledge.tuning import balanced, corpus, self_examples
 from bot.matching.matcher import Matcher
+from tests.conftest import ROOT
 from tests.helpers import entry, write_knowledge
 
 # A small English knowledge base of another domain: a public library.
@@ -114,7 +115,7 @@ def test_the_corpus_repeats_no_question_and_none_of_the_knowledge_base() -> None
     questions = corpus()
     texts = [example.q.casefold().strip() for example in questions]
     assert len(texts) == len(set(texts))
-    shipped = load_knowledge(Path(__file__).resolve().parents[1] / "knowledge")
+    shipped = load_knowledge(ROOT / "knowledge")
     answered = {question.casefold().strip(): entry for entry in shipped if not entry.decline
                 for question in entry.questions.all()}
     clashes = [(example.q, answered[text].id) for example, text in zip(questions, texts, strict=True)
