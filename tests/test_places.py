@@ -20,6 +20,7 @@ GRANTS = entry(
     questions={"nb": ["gir kommunen tilskudd til nye bedrifter", "vi er et firma fra Bergen som vil flytte hit",
                       "får vi tilskudd om vi bor i Lier"],
                "en": ["are there grants for new businesses", "we are an Oslo firm looking at Drammen"]},
+    keywords=["tilskudd", "grant", "Svelvik"],  # a neighbouring municipality the grants serve too
 )
 DECLINE = entry(
     "other-municipalities", decline=True,
@@ -44,8 +45,9 @@ def test_the_gazetteer_knows_norwegian_municipalities_and_countries_in_both_lang
 
 def test_a_base_s_own_places_are_those_it_is_about(entries: list[Entry]) -> None:
     places = OtherPlaces(entries)
-    # Its titles and answers name Drammen; an alternate question is asked about Lier.
-    assert {("drammen",), ("lier",)} <= places.own
+    # Its titles and answers name Drammen; an alternate question is asked about Lier, and a keyword
+    # names Svelvik.
+    assert {("drammen",), ("lier",), ("svelvik",)} <= places.own
     # Where people come from, a place beside an own one, and what a decline entry turns away are not.
     assert not {("bergen",), ("oslo",), ("tromso",), ("stavanger",)} & places.own
 
@@ -56,6 +58,7 @@ def test_a_base_s_own_places_are_those_it_is_about(entries: list[Entry]) -> None
     ("I want to open a branch in Germany", 1.0),
     ("jeg er gründer fra Eritrea, får jeg tilskudd?", 0.0),  # where someone comes from says nothing
     ("Gir Drammen kommune tilskudd til nye bedrifter?", 0.0),
+    ("Eg bur i Svelvik, kan eg få tilskot til ei ny verksemd?", 0.0),  # a place its keywords name
     ("vi er et firma fra Bergen som vil etablere oss i Drammen", 0.0),  # names its own place too
     ("are there grants for new businesses", 0.0),
 ])

@@ -7,7 +7,8 @@ several in a message that otherwise matches an entry well. The gazetteer (``plac
 municipalities, towns and counties, the world's countries and best-known cities, in Norwegian and
 English) says which words are places; the knowledge base's titles and answers say which places are
 its own (a base about Drammen names Drammen throughout), and so do the places its alternate
-questions are asked about ("får eg hjelp om eg bur i Lier"), so no place needs configuring. Where
+questions are asked about ("får eg hjelp om eg bur i Lier") and those its keywords name (the
+neighbouring municipalities an entry serves), so no place needs configuring. Where
 someone comes from ("fra Eritrea", "visitors from Oslo") says nothing, and a message that names an
 own place ("an Oslo firm looking at Drammen") is about that one. A knowledge base about no place in
 particular (a bank's, an airline's) gets no signal at all: named places are ordinary content there.
@@ -93,7 +94,11 @@ class OtherPlaces:
                 found = mentions(token_tuple(question))
                 if not any(name in own for name, _ in found):
                     asked |= {name for name, located in found if located}
-        self.own = frozenset(own | asked)
+        # An entry's keywords say what it is about, places included (the establisher guidance's list the
+        # neighbouring municipalities it serves: "Lier", "Svelvik"), so those are the base's own too.
+        keyworded = {name for entry in answering for keyword in entry.keywords
+                     for name, _ in mentions(token_tuple(keyword))}
+        self.own = frozenset(own | asked | keyworded)
 
     def named(self, text: str) -> float:
         """1 when the message says something is in a place not the knowledge base's own, and names
