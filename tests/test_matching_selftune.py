@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import MatchingSettings
-from bot.knowledge.folds import Example
+from bot.knowledge.folds import Example, fold_matcher, near_copies
 from bot.knowledge.model import load_knowledge
 from bot.knowledge.tuning import balanced, corpus, self_examples
 from bot.matching.matcher import Matcher
@@ -99,6 +99,28 @@ def test_self_examples_score_each_alternate_question_without_itself(library: Pat
     (photocopy,) = [scoring for scoring, example in own if example.q == "photocopy a few pages"]
     assert photocopy.features["known_share"] < 1.0
     assert {example.lang for example in examples if example.source == "corpus"} == {"en"}
+
+
+def test_near_copies_are_an_entry_s_phrasings_that_differ_by_a_word_or_the_order(tmp_path: Path) -> None:
+    knowledge = load_knowledge(write_knowledge(tmp_path, entry(
+        "location", title={"en": "Current location"}, answer={"en": "About location."},
+        questions={"en": ["give me my gps coordinates", "can you give me my gps coordinates",
+                          "my gps coordinates, give me", "where am I right now"]})))
+    copies = near_copies(knowledge)
+    assert copies[("location", "give me my gps coordinates")] == {"can you give me my gps coordinates",
+                                                                   "my gps coordinates, give me"}
+    assert ("location", "where am I right now") not in copies
+
+
+def test_without_near_copies_a_question_is_scored_as_if_its_family_were_new(library: Path) -> None:
+    knowledge = load_knowledge(library / "knowledge")
+    fold = [("renew-loans", Example("how do I renew my loans", ["renew-loans"], source="self"))]
+    copies = {("renew-loans", "how do I renew my loans"): frozenset({"renew a borrowed item online"})}
+    kept = fold_matcher(knowledge, fold, MatchingSettings(), background=()).knowledge.get("renew-loans")
+    left = fold_matcher(knowledge, fold, MatchingSettings(), background=(), copies=copies).knowledge.get("renew-loans")
+    assert kept is not None and left is not None
+    assert "renew a borrowed item online" in kept.questions.all()
+    assert not {"how do I renew my loans", "renew a borrowed item online"} & set(left.questions.all())
 
 
 def test_the_shipped_corpus_is_big_and_in_three_languages() -> None:

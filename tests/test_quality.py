@@ -137,7 +137,10 @@ OTHER_BARS = {"bank": {"top1_accuracy": 0.865, "rejection_rate": 0.95},
               "banking77": {"top1_accuracy": 0.775, "rejection_rate": 0.97},
               "airline": {"top1_accuracy": 0.48, "rejection_rate": 0.97},
               "it-helpdesk": {"top1_accuracy": 0.57, "rejection_rate": 0.96}}
-OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.025, "banking77": 0.036, "airline": 0.015, "it-helpdesk": 0.03}
+# banking77 0.03 (was 0.036), clinc150 0.02 (was 0.025): kb tune with no test questions scores each
+# alternate question without its near-copies, and chooses thresholds that answer 2.7 and 1.1 points
+# fewer of their in-scope questions and 7 and 4 fewer wrongly.
+OTHER_MAX_WRONG = {"bank": 0.02, "clinc150": 0.02, "banking77": 0.03, "airline": 0.015, "it-helpdesk": 0.03}
 
 
 @pytest.fixture(scope="module", params=list(OTHER_BARS))

@@ -69,7 +69,7 @@ def test_the_hits_of_a_fold_are_what_matchers_with_those_weights_rank_first(bank
     fold = deal_folds(bank)[0]
     points = [RankingWeights(0.25, 0.35), RankingWeights(0.65, 0.6), RankingWeights(1.0, 0.0),
               RankingWeights(0.4, 0.2, bm25_weight=0.4), RankingWeights(0.4, 0.5, semantic_weight=0.5)]
-    hits = _hits_of_fold((bank, fold, MatchingSettings(), points))
+    hits = _hits_of_fold((bank, fold, MatchingSettings(), points, {}))
     asked = [(entry_id, example.q) for entry_id, example in fold if example.expect]
     for column, weights in enumerate(points):
         settings = MatchingSettings(**weights._asdict())

@@ -107,18 +107,19 @@ def kb_tune(config_file: Path | None, files: tuple[Path, ...], max_wrong: float,
             out_of_scope_share: float, top: int, keep_ranking: bool) -> None:
     """Fit the ranking weights, the confidence model and the thresholds from the knowledge base itself.
 
-    With no FILES the examples are the knowledge base's own alternate questions, each scored by a
-    matcher built without it (in scope), and the general out-of-scope corpus shipped with
-    Næringsbot plus the decline entries' questions (out of scope). Test-question FILES, when
-    given, are added on top with half the weight. First chooses how much the closest alternate
-    question, the character n-grams, BM25 and the semantic similarity count in the ranking
-    (phrase_weight, char_weight, bm25_weight, semantic_weight: the weights that rank the most
-    alternate questions first; the config's stay unless others do clearly better; the semantic
-    similarity only for a knowledge base in English). Then fits the model that tells a right best
-    entry from a wrong or out-of-scope one, then tries every combination of answer_threshold,
-    suggest_threshold and min_gap on cross-validated confidences. Prints a matching: block for
-    config.yaml; nothing is changed automatically. Run it after adding or rewording entries, and
-    check the result with 'kb eval' on questions not used here.
+    With no FILES the examples are the knowledge base's own alternate questions, each scored by
+    a matcher built without it and its near-copies (in scope), and the general out-of-scope
+    corpus shipped with Næringsbot plus the decline entries' questions (out of scope).
+    Test-question FILES, when given, are added on top with half the weight (near-copies then
+    stay). First chooses how much the closest alternate question, the character n-grams, BM25
+    and the semantic similarity count in the ranking (phrase_weight, char_weight, bm25_weight,
+    semantic_weight: the weights that rank the most alternate questions first; the config's stay
+    unless others do clearly better; the semantic similarity only for a knowledge base in
+    English). Then fits the model that tells a right best entry from a wrong or out-of-scope
+    one, then tries every combination of answer_threshold, suggest_threshold and min_gap on
+    cross-validated confidences. Prints a matching: block for config.yaml; nothing is changed
+    automatically. Run it after adding or rewording entries, and check the result with 'kb eval'
+    on questions not used here.
 
     Example: naeringsbot kb tune    (or: naeringsbot kb tune knowledge/eval/questions.yaml)
     """

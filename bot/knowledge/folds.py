@@ -4,10 +4,13 @@ built without it, so the figures it tunes on are those of questions the matcher 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
 
 from bot.config import MatchingSettings
 from bot.knowledge.model import Entry, KnowledgeBase, Questions
@@ -19,6 +22,9 @@ Result = TypeVar("Result")
 
 SELF_FOLDS = 10  # each alternate question is scored by a matcher built without a tenth of them
 LARGE_BASE = 5_000  # alternate questions above which five folds do (each build is then the slow part)
+NEAR_COPY = 80  # rapidfuzz token_sort_ratio from which two phrasings of one entry are near-copies
+
+NearCopies = Mapping[tuple[str, str], frozenset[str]]  # (entry id, alternate question) → its near-copies
 
 
 @dataclass(frozen=True)
@@ -50,13 +56,36 @@ def deal_folds(knowledge: KnowledgeBase, folds: int | None = None) -> list[list[
     return held_out
 
 
+def near_copies(knowledge: KnowledgeBase) -> dict[tuple[str, str], frozenset[str]]:
+    """Each alternate question's near-copies among its entry's other phrasings.
+
+    Editors write phrasings in families ("give me my gps coordinates", "can you give me my gps
+    coordinates"): scored while its near-copy stays in the knowledge base, a question looks easier
+    than a user's question is. Only direct neighbours count, so a family does not chain into a topic.
+    """
+    copies: dict[tuple[str, str], frozenset[str]] = {}
+    for entry in knowledge:
+        texts = list(dict.fromkeys(entry.questions.all()))
+        if len(texts) < 2:
+            continue
+        similar = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
+                                score_cutoff=NEAR_COPY, dtype=np.uint8)
+        np.fill_diagonal(similar, 0)
+        for row, text in enumerate(texts):
+            twins = np.flatnonzero(similar[row])
+            if len(twins):
+                copies[(entry.id, text)] = frozenset(texts[column] for column in twins)
+    return copies
+
+
 def fold_matcher(knowledge: KnowledgeBase, fold: list[tuple[str, Example]], settings: MatchingSettings,
-                 background: Sequence[str]) -> Matcher:
-    """A matcher built on ``knowledge`` without ``fold``'s alternate questions."""
+                 background: Sequence[str], copies: NearCopies | None = None) -> Matcher:
+    """A matcher built on ``knowledge`` without ``fold``'s alternate questions (and their near-copies,
+    when ``copies`` has them)."""
     removed: dict[str, set[str]] = {}
     for entry_id, example in fold:
         if entry_id:
-            removed.setdefault(entry_id, set()).add(example.q)
+            removed.setdefault(entry_id, set()).update({example.q, *(copies or {}).get((entry_id, example.q), ())})
     entries = {entry_id: _without(entry, removed.get(entry_id, set())) for entry_id, entry in knowledge.entries.items()}
     return Matcher(KnowledgeBase(topics=knowledge.topics, entries=entries), settings, background=background)
 

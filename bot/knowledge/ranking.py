@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.knowledge.folds import Example, deal_folds, fold_matcher, map_folds
+from bot.knowledge.folds import Example, NearCopies, deal_folds, fold_matcher, map_folds, near_copies
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.blend import RankingWeights
 from bot.matching.semantic import LANGUAGES as SEMANTIC_LANGUAGES
@@ -63,7 +63,7 @@ def grid(semantic: bool = True) -> list[RankingWeights]:
 
 def choose_weights(
     knowledge: KnowledgeBase, settings: MatchingSettings, workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, without_near_copies: bool = False,
 ) -> RankingChoice:
     """The grid point that ranks the most in-scope alternate questions first (each scored without itself).
 
@@ -83,7 +83,8 @@ def choose_weights(
                              measured=False)
     languages = {lang for entry in knowledge for lang in entry.questions.languages()}
     points = [current, *grid(semantic=languages <= SEMANTIC_LANGUAGES)]
-    jobs = [(knowledge, fold, settings, points) for fold in folds]
+    copies = near_copies(knowledge) if without_near_copies else {}
+    jobs = [(knowledge, fold, settings, points, copies) for fold in folds]
     hits = np.concatenate(map_folds(_hits_of_fold, jobs, workers, progress))
     shares = hits.mean(axis=0)  # at least MIN_QUESTIONS rows
     current_top1 = float(shares[0])
@@ -103,14 +104,14 @@ def clearly_better(new: np.ndarray, old: np.ndarray) -> bool:
     return wins > losses and (wins - losses) >= MIN_LEAD_Z * math.sqrt(wins + losses)
 
 
-def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingSettings, list[RankingWeights]],
-                  ) -> np.ndarray:
+def _hits_of_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], MatchingSettings, list[RankingWeights],
+                             NearCopies]) -> np.ndarray:
     """Per in-scope question of the fold and per weight pair: would the pair rank its entry first?
 
     A question with no words the matcher reads is a miss for every pair.
     """
-    knowledge, fold, settings, points = job
-    matcher = fold_matcher(knowledge, fold, settings, background=())
+    knowledge, fold, settings, points, copies = job
+    matcher = fold_matcher(knowledge, fold, settings, background=(), copies=copies)
     ids = [entry.id for entry in matcher.entries]
     asked = [(ids.index(entry_id), example.q) for entry_id, example in fold if example.expect]
     semantic = any(weights.semantic_weight for weights in points)

@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 
 from bot.config import MatchingSettings
-from bot.knowledge.folds import Example, deal_folds, fold_matcher, map_folds
+from bot.knowledge.folds import Example, NearCopies, deal_folds, fold_matcher, map_folds, near_copies
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.ranking import RankingChoice, choose_weights
 from bot.matching.confidence import ConfidenceModel, fit_two_stage
@@ -63,7 +63,7 @@ def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
 def self_examples(
     knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
     workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-    *, settings: MatchingSettings,
+    *, settings: MatchingSettings, without_near_copies: bool = False,
 ) -> tuple[list[Scoring], list[Example]]:
     """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
 
@@ -71,13 +71,16 @@ def self_examples(
     the knowledge base without that fold's questions, and scores them and its share of the corpus.
     A decline entry's questions are out of scope. Folds run in parallel on ``workers`` processes.
     The fold matchers rank with ``settings``' weights (the thresholds and model do not matter here).
+    ``without_near_copies``: each fold's questions leave the knowledge base with their near-copies
+    (``bot.knowledge.folds.near_copies``).
     """
     held_out = deal_folds(knowledge, folds)
     folds = len(held_out)
     for index, example in enumerate(corpus(languages)):
         held_out[index % folds].append(("", example))
     background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
-    jobs = [(knowledge, fold, background, settings) for fold in held_out]
+    copies = near_copies(knowledge) if without_near_copies else {}
+    jobs = [(knowledge, fold, background, settings, copies) for fold in held_out]
     results = map_folds(_score_fold, jobs, workers, progress)
     scored = [scoring for fold in results for scoring in fold]
     examples = [example for fold in held_out for _, example in fold]
@@ -89,12 +92,14 @@ def self_examples(
     return [scored[index] for index in kept], [examples[index] for index in kept]
 
 
-def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str], MatchingSettings]) -> list[Scoring]:
-    knowledge, fold, background, settings = job
+def _score_fold(job: tuple[KnowledgeBase, list[tuple[str, Example]], list[str], MatchingSettings, NearCopies],
+                ) -> list[Scoring]:
+    knowledge, fold, background, settings, copies = job
     own = {example.q for _, example in fold if example.source == "corpus"}
     # The fold's corpus questions are left out of the background as its alternate questions are
     # left out of the knowledge base: nothing is scored against itself.
-    matcher = fold_matcher(knowledge, fold, settings, [question for question in background if question not in own])
+    matcher = fold_matcher(knowledge, fold, settings, [question for question in background if question not in own],
+                           copies)
     return [matcher.score(example.q) for _, example in fold]
 
 
@@ -298,15 +303,23 @@ def calibrate(
     raises ValueError when no grid point meets the limits. ``progress(done, total)`` counts the folds
     scored, the slow part: those of the weights' choice, then those of the examples. When the weights
     change, the development questions are scored by a new matcher with the shipped background corpus.
+
+    Without development questions the alternate questions are the only in-scope examples, and
+    each is scored without its near-copies too: beside them it looks easier than a user's question,
+    and the figures tuned on would promise fewer wrong answers than the bot then gives. With
+    development questions, which show how people write, near-copies stay (leaving them out then
+    chose a lower answer threshold for the shipped knowledge base, and more wrong answers).
     """
     ranking = None
+    without_near_copies = not dev
     phases = 2 if choose_ranking else 1
     if choose_ranking:
-        ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases))
+        ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases),
+                                 without_near_copies=without_near_copies)
         if ranking.changed:
             matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=ranking.weights._asdict()))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
-                                      settings=matcher.settings)
+                                      settings=matcher.settings, without_near_copies=without_near_copies)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
     model = fit_confidence(scored, weighted)
