@@ -94,7 +94,7 @@ class OtherPlaces:
                 found = mentions(token_tuple(question))
                 if not any(name in own for name, _ in found):
                     asked |= {name for name, located in found if located}
-        # An entry's keywords say what it is about, places included (the establisher guidance's list the
+        # An entry's keywords say what it is about, places included (the establisher guidance's name the
         # neighbouring municipalities it serves: "Lier", "Svelvik"), so those are the base's own too.
         keyworded = {name for entry in answering for keyword in entry.keywords
                      for name, _ in mentions(token_tuple(keyword))}
