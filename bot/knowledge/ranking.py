@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.knowledge.folds import Example, NearCopies, deal_folds, fold_matcher, map_folds, near_copies
+from bot.knowledge.folds import Example, NearCopies, deal_folds, fold_matcher, map_folds
 from bot.knowledge.model import KnowledgeBase
 from bot.matching.blend import RankingWeights
 from bot.matching.semantic import LANGUAGES as SEMANTIC_LANGUAGES
@@ -63,7 +63,7 @@ def grid(semantic: bool = True) -> list[RankingWeights]:
 
 def choose_weights(
     knowledge: KnowledgeBase, settings: MatchingSettings, workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None, without_near_copies: bool = False,
+    progress: Callable[[int, int], None] | None = None, copies: NearCopies | None = None,
 ) -> RankingChoice:
     """The grid point that ranks the most in-scope alternate questions first (each scored without itself).
 
@@ -71,7 +71,7 @@ def choose_weights(
     The weights of ``settings`` stay unless a grid point clearly beats them (``clearly_better``):
     which weights win then depends a little on where tuning starts, but a knowledge base whose
     questions do not tell the weights apart keeps what it has. Equal shares go to the point nearest
-    the current weights.
+    the current weights. With ``copies`` each question is scored without its near-copies too.
     """
     current = RankingWeights.of(settings)
     folds = deal_folds(knowledge)
@@ -83,8 +83,7 @@ def choose_weights(
                              measured=False)
     languages = {lang for entry in knowledge for lang in entry.questions.languages()}
     points = [current, *grid(semantic=languages <= SEMANTIC_LANGUAGES)]
-    copies = near_copies(knowledge) if without_near_copies else {}
-    jobs = [(knowledge, fold, settings, points, copies) for fold in folds]
+    jobs = [(knowledge, fold, settings, points, copies or {}) for fold in folds]
     hits = np.concatenate(map_folds(_hits_of_fold, jobs, workers, progress))
     shares = hits.mean(axis=0)  # at least MIN_QUESTIONS rows
     current_top1 = float(shares[0])

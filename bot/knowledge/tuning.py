@@ -63,7 +63,7 @@ def corpus(languages: Sequence[str] = ("nb", "nn", "en")) -> list[Example]:
 def self_examples(
     knowledge: KnowledgeBase, languages: Sequence[str] = ("nb", "nn", "en"), folds: int | None = None,
     workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-    *, settings: MatchingSettings, without_near_copies: bool = False,
+    *, settings: MatchingSettings, copies: NearCopies | None = None,
 ) -> tuple[list[Scoring], list[Example]]:
     """The knowledge base's own questions and the corpus, each scored by a matcher that never saw it.
 
@@ -71,16 +71,15 @@ def self_examples(
     the knowledge base without that fold's questions, and scores them and its share of the corpus.
     A decline entry's questions are out of scope. Folds run in parallel on ``workers`` processes.
     The fold matchers rank with ``settings``' weights (the thresholds and model do not matter here).
-    ``without_near_copies``: each fold's questions leave the knowledge base with their near-copies
-    (``bot.knowledge.folds.near_copies``).
+    With ``copies`` (``bot.knowledge.folds.near_copies``) each fold's questions leave the knowledge
+    base with their near-copies.
     """
     held_out = deal_folds(knowledge, folds)
     folds = len(held_out)
     for index, example in enumerate(corpus(languages)):
         held_out[index % folds].append(("", example))
     background = [example.q for fold in held_out for _, example in fold if example.source == "corpus"]
-    copies = near_copies(knowledge) if without_near_copies else {}
-    jobs = [(knowledge, fold, background, settings, copies) for fold in held_out]
+    jobs = [(knowledge, fold, background, settings, copies or {}) for fold in held_out]
     results = map_folds(_score_fold, jobs, workers, progress)
     scored = [scoring for fold in results for scoring in fold]
     examples = [example for fold in held_out for _, example in fold]
@@ -311,15 +310,15 @@ def calibrate(
     chose a lower answer threshold for the shipped knowledge base, and more wrong answers).
     """
     ranking = None
-    without_near_copies = not dev
+    copies = {} if dev else near_copies(matcher.knowledge)  # the same for every ranking: worked out once
     phases = 2 if choose_ranking else 1
     if choose_ranking:
         ranking = choose_weights(matcher.knowledge, matcher.settings, progress=_phase(progress, 0, phases),
-                                 without_near_copies=without_near_copies)
+                                 copies=copies)
         if ranking.changed:
             matcher = Matcher(matcher.knowledge, matcher.settings.model_copy(update=ranking.weights._asdict()))
     scored, questions = self_examples(matcher.knowledge, languages, progress=_phase(progress, phases - 1, phases),
-                                      settings=matcher.settings, without_near_copies=without_near_copies)
+                                      settings=matcher.settings, copies=copies)
     scored += [matcher.score(question.q) for question in dev]
     weighted = balanced([*questions, *dev], out_of_scope_share, dev_share)
     model = fit_confidence(scored, weighted)
